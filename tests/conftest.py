@@ -1,0 +1,29 @@
+"""Shared fixtures: the seed documents, the report schema, a model-free encoder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mtaudit.encoders import HashingEncoder
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_SOURCE = ROOT / "seeds" / "cnn_musk_putin_mangled.en.txt"
+SEED_TARGET = ROOT / "seeds" / "ukrinform_retelling.en.txt"
+
+
+@pytest.fixture(scope="session")
+def seed_paths() -> tuple[Path, Path]:
+    return SEED_SOURCE, SEED_TARGET
+
+
+@pytest.fixture(scope="session")
+def report_schema() -> dict:
+    return json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture()
+def hashing_encoder() -> HashingEncoder:
+    return HashingEncoder()

@@ -1,0 +1,83 @@
+"""Stage 3 (align, retold-article mode) and the automatic mode choice."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mtaudit.align import choose_mode
+from mtaudit.align.comparable import align_comparable, csls, standardise
+from mtaudit.encoders import HashingEncoder
+
+SOURCE = [
+    "The city council approved the new budget for public transport on Tuesday.",
+    "Bus fares will fall by ten percent from the first of March.",
+    "The mayor said the plan would cut traffic in the old town.",
+    "Opposition members criticised the cost of the tram extension.",
+    "The extension is expected to open in two thousand twenty-seven.",
+    "Local shops welcomed the decision.",
+]
+# A retelling in the same language: reordered, partial, one sentence of its own.
+RETOLD = [
+    "Bus fares will fall by ten percent from March, the council said.",
+    "A famous chef opened a new restaurant near the harbour yesterday evening.",
+    "The city council approved the new budget for public transport.",
+    "Opposition members criticised the cost of the tram extension plan.",
+]
+
+
+def test_retelling_links_restated_sentences_only():
+    links = align_comparable(SOURCE, RETOLD, HashingEncoder())
+    pairs = {(tuple(lk.source), tuple(lk.target)) for lk in links}
+    assert ((1,), (0,)) in pairs
+    assert ((0,), (2,)) in pairs
+    assert ((3,), (3,)) in pairs
+    assert all(1 not in lk.target for lk in links)  # the unrelated sentence stays unlinked
+    for lk in links:
+        assert 0.0 <= lk.confidence <= 1.0
+        assert -1.0 <= lk.similarity <= 1.0001
+
+
+def test_empty_sides():
+    assert align_comparable([], RETOLD, HashingEncoder()) == []
+    assert align_comparable(SOURCE, [], HashingEncoder()) == []
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.text(min_size=1, max_size=40), min_size=1, max_size=12),
+    st.lists(st.text(min_size=1, max_size=40), min_size=1, max_size=12),
+)
+def test_links_are_valid_for_any_input(src, tgt):
+    links = align_comparable(src, tgt, HashingEncoder(dim=64))
+    seen_t: set[int] = set()
+    for lk in links:
+        assert lk.source and lk.target
+        assert all(0 <= i < len(src) for i in lk.source)
+        assert all(0 <= j < len(tgt) for j in lk.target)
+        assert not seen_t & set(lk.target)  # each target sentence in at most one link
+        seen_t |= set(lk.target)
+        assert len(lk.source) <= 4 and len(lk.target) <= 4
+
+
+def test_csls_and_standardise_shapes():
+    rng = np.random.default_rng(0)
+    sim = rng.uniform(-1, 1, size=(5, 7)).astype(np.float32)
+    assert csls(sim).shape == sim.shape
+    z = standardise(sim)
+    assert abs(float(np.median(z))) < 1e-5
+    assert standardise(np.zeros((0, 3))).shape == (0, 3)
+
+
+def test_choose_mode():
+    rng = np.random.default_rng(1)
+    src = rng.normal(size=(40, 16)).astype(np.float32)
+    src /= np.linalg.norm(src, axis=1, keepdims=True)
+    noisy = src + 0.05 * rng.normal(size=src.shape).astype(np.float32)
+    noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+    mode, ev = choose_mode(src, noisy)
+    assert mode == "translation" and ev["order_correlation"] > 0.95
+    shuffled = noisy[rng.permutation(40)][:15]
+    mode, ev = choose_mode(src, shuffled)
+    assert mode == "comparable"

@@ -1,0 +1,122 @@
+"""The command line: exit codes, one-line errors, no partial output files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from mtaudit.cli import main
+
+SRC = "The council met on Monday.\nIt approved the budget.\n"
+TGT = "Der Rat tagte am Montag.\nEr billigte den Haushalt.\n"
+
+
+@pytest.fixture()
+def docs(tmp_path):
+    s, t = tmp_path / "src.txt", tmp_path / "tgt.txt"
+    s.write_text(SRC, encoding="utf-8")
+    t.write_text(TGT, encoding="utf-8")
+    return s, t
+
+
+def _run(capsys, *argv):
+    code = main(list(map(str, argv)))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_audit_json_to_file(docs, tmp_path, capsys):
+    s, t = docs
+    out = tmp_path / "r.json"
+    code, _, err = _run(
+        capsys, "audit", s, t, "--src-lang", "en", "--tgt-lang", "de", "--encoder", "hashing",
+        "--no-fluency", "--mode", "translation", "-o", out,
+    )
+    assert code == 0, err
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["mode"] == "translation"
+    assert data["source"]["lang"] == "en" and data["target"]["lang"] == "de"
+    assert len(data["source"]["sentences"]) == 2
+    assert err.strip()  # the verdict line
+
+
+def test_audit_markdown_stdout(docs, capsys):
+    s, t = docs
+    code, out, _ = _run(
+        capsys, "audit", s, t, "--src-lang", "en", "--tgt-lang", "de", "--encoder", "hashing",
+        "--no-fluency", "--format", "markdown",
+    )
+    assert code == 0
+    assert out.startswith("# mtaudit report")
+
+
+def test_pairs_mode(tmp_path, capsys):
+    p = tmp_path / "p.tsv"
+    p.write_text("Hello.\tHallo.\nThank you.\tDanke.\n", encoding="utf-8")
+    code, out, _ = _run(
+        capsys, "audit", "--pairs", p, "--src-lang", "en", "--tgt-lang", "de",
+        "--encoder", "hashing", "--no-fluency",
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert [(lk["source"], lk["target"]) for lk in data["links"]] == [([0], [0]), ([1], [1])]
+    assert data["source"]["sentences"][1]["line"] == 2
+
+
+def test_align_vecalign_format(docs, capsys):
+    s, t = docs
+    code, out, _ = _run(
+        capsys, "align", s, t, "--src-lang", "en", "--tgt-lang", "de", "--encoder", "hashing",
+        "--presplit",
+    )
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines and all(line.startswith("[") and line.count(":") == 2 for line in lines)
+
+
+@pytest.mark.parametrize(
+    "content, expect",
+    [
+        (b"", "empty"),
+        (b"\x00\x01\x02\x03binary", "binary"),
+        (b"\xff\xfe\xfa invalid", "--encoding"),
+    ],
+)
+def test_bad_input_exits_2_without_output(docs, tmp_path, capsys, content, expect):
+    s, _ = docs
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    out = tmp_path / "out.json"
+    code, stdout, err = _run(capsys, "audit", s, bad, "--encoder", "hashing", "-o", out)
+    assert code == 2
+    assert expect in err and str(bad) in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+    assert not out.exists() and stdout == ""
+    assert list(tmp_path.glob(".out.json.*")) == []
+
+
+def test_usage_errors(docs, tmp_path, capsys):
+    s, t = docs
+    code, _, err = _run(capsys, "audit", s, tmp_path / "missing.txt")
+    assert code == 2 and "no such file" in err
+    code, _, err = _run(capsys, "audit", s, t, "--format", "yaml")
+    assert code == 2 and "--format" in err and len(err.strip().splitlines()) == 1
+    pairs = tmp_path / "p.tsv"
+    pairs.write_text("no tab on this line\n", encoding="utf-8")
+    code, _, err = _run(capsys, "audit", "--pairs", pairs)
+    assert code == 2 and f"{pairs}:1" in err
+    code, _, err = _run(capsys, "audit", s, t, "--mode", "sideways")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    code, _, err = _run(capsys, "audit", s, t, "--disable", "no_such_check", "--encoder", "hashing")
+    assert code == 2 and "no_such_check" in err
+
+
+def test_python_dash_m():
+    r = subprocess.run(
+        [sys.executable, "-m", "mtaudit", "--version"], capture_output=True, text=True, check=False
+    )
+    assert r.returncode == 0 and r.stdout.startswith("mtaudit ")
