@@ -1,6 +1,6 @@
 """Command-line interface: ``mtaudit audit``, ``mtaudit align``, ``mtaudit checks``.
 
-Exit codes: 0 success, 2 usage or input error (a one-line message on stderr, no traceback, and no
+Exit codes: 0 success (or gate passed), 1 gate failed, 2 usage or input error (a one-line message on stderr, no traceback, and no
 output file written). Output files are written atomically: all or nothing.
 """
 
@@ -81,7 +81,19 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("target", nargs="?", help="target document")
     a.add_argument("--pairs", help="pre-aligned pairs file (TSV source<TAB>target, or JSONL)")
     a.add_argument("--mode", choices=("auto", "translation", "comparable"), default="auto")
-    a.add_argument("--format", default="json", help="json (default) or markdown")
+    a.add_argument(
+        "--format",
+        default="json",
+        help="json (default), markdown, html, junit, sarif or github",
+    )
+    a.add_argument("--policy", help="gate policy (TOML); exit 1 when the report fails it")
+    a.add_argument(
+        "--fail-on",
+        help="gate: fail on any finding of this severity or worse (minor, major, critical, none)",
+    )
+    a.add_argument(
+        "--min-quality", type=float, help="gate: fail when the document quality is below N"
+    )
     a.add_argument("--no-fluency", action="store_true", help="skip the language-model checks")
     a.add_argument(
         "--disable", action="append", default=[], metavar="CODE", help="switch a check off"
@@ -102,13 +114,29 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _policy(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The gate policy from --policy / --fail-on / --min-quality, or None when none was asked."""
+    from .policy import Policy, load_policy
+
+    if not (args.policy or args.fail_on or args.min_quality is not None):
+        return None
+    policy = load_policy(args.policy) if args.policy else Policy(origin="command line")
+    return policy.with_overrides(
+        min_quality=args.min_quality, fail_on=args.fail_on, where="command line"
+    )
+
+
 def _cmd_audit(args: argparse.Namespace) -> int:
+    from .formats import ALL_FORMATS, render
+    from .gate import apply_policy, evaluate
     from .load import read_document, read_pairs
     from .pipeline import audit, audit_pairs
-    from .render import FORMATS, render
 
-    if args.format not in FORMATS:
-        raise InputError(f"unknown --format {args.format!r}; choose one of {', '.join(FORMATS)}")
+    if args.format not in ALL_FORMATS:
+        raise InputError(
+            f"unknown --format {args.format!r}; choose one of {', '.join(ALL_FORMATS)}"
+        )
+    policy = _policy(args)  # validated before the (slow) audit runs
     max_bytes = int(args.max_input_mb * 1024 * 1024)
     checks = {code: {"enabled": False} for code in args.disable}
     fluency = False if args.no_fluency else None
@@ -146,8 +174,15 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             checks=checks,
             max_sentences=args.max_sentences,
         )
-    _write_output(render(report, args.format), args.output)
+    gate = None
+    if policy is not None:
+        report = apply_policy(report, policy)
+        gate = evaluate(report, policy)
+    _write_output(render(report, args.format, gate), args.output)
     print(report.summary["verdict"], file=sys.stderr)
+    if gate is not None:
+        print(gate.verdict, file=sys.stderr)
+        return gate.exit_code
     return EXIT_OK
 
 

@@ -120,3 +120,27 @@ def test_python_dash_m():
         [sys.executable, "-m", "mtaudit", "--version"], capture_output=True, text=True, check=False
     )
     assert r.returncode == 0 and r.stdout.startswith("mtaudit ")
+
+
+def test_gate_exit_codes(docs, tmp_path, capsys):
+    s, t = docs
+    common = ["audit", s, t, "--src-lang", "en", "--tgt-lang", "de", "--encoder", "hashing",
+              "--no-fluency", "--mode", "comparable"]
+    strict = tmp_path / "strict.toml"
+    strict.write_text('fail_on = "minor"\nmax_omitted_share = 0.0\n', encoding="utf-8")
+    out = tmp_path / "r.xml"
+    # A hashing encoder cannot see that English and German sentences correspond, so nothing is
+    # linked: all source content counts as omitted and the strict gate fails.
+    code, _, err = _run(capsys, *common, "--policy", strict, "--format", "junit", "-o", out)
+    assert code == 1, err
+    assert out.exists()  # the report is written before the failing exit code
+    assert "Gate failed" in err
+    lenient = tmp_path / "lenient.toml"
+    lenient.write_text('fail_on = "none"\n', encoding="utf-8")
+    code, _, err = _run(capsys, *common, "--policy", lenient)
+    assert code == 0, err
+    bad = tmp_path / "bad.toml"
+    bad.write_text('fail_on = "major"\nmin_qualty = 3\n', encoding="utf-8")
+    code, _, err = _run(capsys, *common, "--policy", bad)
+    assert code == 2 and "min_qualty" in err and ":2" in err
+    assert len(err.strip().splitlines()) == 1
