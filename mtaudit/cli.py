@@ -101,6 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument(
         "--max-sentences", type=int, default=200_000, help="largest sentence count per side"
     )
+    a.add_argument(
+        "--reference",
+        help="reference translation, one line per target sentence (adds BLEU/chrF/chrF++/TER)",
+    )
+    a.add_argument(
+        "--comet-model",
+        default=os.environ.get("MTAUDIT_COMET_MODEL"),
+        help="local COMET/CometKiwi checkpoint (folder or .ckpt; env MTAUDIT_COMET_MODEL); "
+        "needs the [comet] extra",
+    )
     _add_common(a)
 
     g = sub.add_parser("align", help="print a sentence alignment")
@@ -111,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(g)
 
     sub.add_parser("checks", help="list the checks and their codes")
+    d = sub.add_parser("doctor", help="show which models and optional pieces are installed")
+    d.add_argument("--json", action="store_true", help="machine-readable output")
     return ap
 
 
@@ -137,6 +149,11 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             f"unknown --format {args.format!r}; choose one of {', '.join(ALL_FORMATS)}"
         )
     policy = _policy(args)  # validated before the (slow) audit runs
+    comet = None
+    if args.comet_model:
+        from .score import CometScorer
+
+        comet = CometScorer(args.comet_model)  # fails early, with a one-line message
     max_bytes = int(args.max_input_mb * 1024 * 1024)
     checks = {code: {"enabled": False} for code in args.disable}
     fluency = False if args.no_fluency else None
@@ -144,6 +161,8 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         if args.source or args.target:
             raise InputError("give either --pairs FILE or SOURCE TARGET, not both")
         pairs = read_pairs(args.pairs, encoding=args.encoding, max_bytes=max_bytes)
+        if args.reference:
+            raise InputError("with --pairs, give references as a third column, not --reference")
         report = audit_pairs(
             pairs,
             src_lang=args.src_lang,
@@ -152,6 +171,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             fluency=fluency,
             checks=checks,
             path=args.pairs,
+            comet=comet,
         )
     else:
         if not (args.source and args.target):
@@ -162,6 +182,13 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         tgt = read_document(
             args.target, presplit=args.presplit, encoding=args.encoding, max_bytes=max_bytes
         )
+        references = None
+        if args.reference:
+            from .load import read_text
+            from .segment import split_lines
+
+            ref_text = read_text(args.reference, encoding=args.encoding, max_bytes=max_bytes)
+            references = [ref_text[a:b] for a, b in split_lines(ref_text)]
         report = audit(
             src,
             tgt,
@@ -173,6 +200,8 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             fluency=fluency,
             checks=checks,
             max_sentences=args.max_sentences,
+            references=references,
+            comet=comet,
         )
     gate = None
     if policy is not None:
@@ -265,6 +294,17 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_align(args)
         if args.command == "checks":
             return _cmd_checks()
+        if args.command == "doctor":
+            from .doctor import diagnose, format_report
+
+            entries = diagnose()
+            if args.json:
+                import json
+
+                sys.stdout.write(json.dumps(entries, indent=2) + "\n")
+            else:
+                sys.stdout.write(format_report(entries))
+            return EXIT_OK
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     except InputError as exc:

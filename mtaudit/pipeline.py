@@ -39,6 +39,10 @@ class AuditSettings:
     checks: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: Largest number of sentences per side (a clear error instead of an out-of-memory kill).
     max_sentences: int = 200_000
+    #: Reference translation, one segment per target sentence (enables BLEU/chrF/TER).
+    references: Sequence[str] | None = None
+    #: A COMET-like scorer (e.g. :class:`mtaudit.score.CometScorer`), or None.
+    comet: Any = None
 
 
 _BUILTIN_CHECK_MODULES = ("crosslingual", "surface", "fluency")
@@ -189,6 +193,10 @@ def _finish(
     findings = _sorted(findings)
     timing["checks"] = time.perf_counter() - t0
 
+    t0 = time.perf_counter()
+    extra_summary.update(_score_stage(ctx, settings, components))
+    timing["score"] = time.perf_counter() - t0
+
     signature = Signature(
         version=__version__,
         mode=mode,
@@ -215,6 +223,25 @@ def _finish(
         signature=signature,
         timing=timing,
     )
+
+
+def _score_stage(
+    ctx: CheckContext, settings: AuditSettings, components: dict[str, str]
+) -> dict[str, Any]:
+    """COMET and reference-based scores per link (when asked for); returns summary entries."""
+    from .score.stage import score_with_comet, score_with_references
+
+    out: dict[str, Any] = {}
+    if settings.references is not None:
+        out["reference_scores"] = score_with_references(ctx.target, ctx.links, settings.references)
+        for name, sig in out["reference_scores"].get("signatures", {}).items():
+            components[f"sacrebleu.{name}"] = sig
+    if settings.comet is not None:
+        out["comet"] = score_with_comet(
+            settings.comet, ctx.source, ctx.target, ctx.links, settings.references
+        )
+        components["comet"] = str(getattr(settings.comet, "signature", settings.comet.name))
+    return out
 
 
 def _sorted(findings: list[Finding]) -> list[Finding]:
@@ -255,6 +282,8 @@ def audit(
     fluency: Any = None,
     checks: Mapping[str, Mapping[str, Any]] | None = None,
     max_sentences: int = 200_000,
+    references: Sequence[str] | None = None,
+    comet: Any = None,
 ) -> Report:
     """Audit ``target`` as a translation (or retelling) of ``source``.
 
@@ -263,11 +292,18 @@ def audit(
     ``encoder`` defaults to the bundled encoder for the language pair; ``fluency`` is a fluency
     scorer, ``None`` for the bundled one when installed, or ``False`` to skip fluency checks.
     ``checks`` overrides check settings: ``{code: {"enabled": False}}``, severities, parameters.
+    ``references`` (one per target sentence) adds BLEU/chrF/chrF++/TER per link; ``comet`` (a
+    :class:`~mtaudit.score.CometScorer`) adds COMET scores per link.
     """
     if mode not in MODES:
         raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     settings = AuditSettings(
-        mode=mode, presplit=presplit, checks=dict(checks or {}), max_sentences=max_sentences
+        mode=mode,
+        presplit=presplit,
+        checks=dict(checks or {}),
+        max_sentences=max_sentences,
+        references=references,
+        comet=comet,
     )
     timing: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -287,6 +323,12 @@ def audit(
     src_side, tgt_side = sides
     _check_size(src_side, "source", settings)
     _check_size(tgt_side, "target", settings)
+    if references is not None and len(references) != len(tgt_side.sentences):
+        raise InputError(
+            f"the reference has {len(references)} segments but the target has "
+            f"{len(tgt_side.sentences)} sentences; give one reference line per target sentence "
+            "(with --presplit documents or a pairs file)"
+        )
     timing["segment"] = time.perf_counter() - t0
 
     findings = _furniture_findings(src_side, "source") + _furniture_findings(tgt_side, "target")
@@ -361,15 +403,30 @@ def audit_pairs(
     fluency: Any = None,
     checks: Mapping[str, Mapping[str, Any]] | None = None,
     path: str | None = None,
+    comet: Any = None,
 ) -> Report:
     """Audit pre-aligned segment pairs: segment *i* of each side is pair *i*, and so is ``links[i]``.
 
     Segments are not re-split and page-furniture detection does not run (each pair is content).
+    Pairs with a ``reference`` (all or none) add BLEU/chrF/chrF++/TER per pair; ``comet`` adds
+    COMET scores.
     """
-    items = [p if isinstance(p, Pair) else Pair(p[0], p[1]) for p in pairs]
+    items = [p if isinstance(p, Pair) else Pair(*p) for p in pairs]
     if not items:
         raise InputError(f"{path or 'pairs'}: no segment pairs")
-    settings = AuditSettings(mode="pairs", presplit=True, checks=dict(checks or {}))
+    with_ref = [p.reference is not None for p in items]
+    if any(with_ref) and not all(with_ref):
+        missing = next(p for p in items if p.reference is None)
+        where = f"{path}:{missing.line}" if path and missing.line else (path or "pairs")
+        raise InputError(f"{where}: some pairs have a reference and some do not; give all or none")
+    references = [p.reference or "" for p in items] if all(with_ref) else None
+    settings = AuditSettings(
+        mode="pairs",
+        presplit=True,
+        checks=dict(checks or {}),
+        references=references,
+        comet=comet,
+    )
     timing: dict[str, float] = {}
     lines = [p.line for p in items]
     src_side = _pairs_side([p.source for p in items], lines, None)

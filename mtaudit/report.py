@@ -150,7 +150,11 @@ class Signature:
     def format(self) -> str:
         """A compact one-line form, e.g. ``mtaudit:0.1.0|mode:comparable|enc:use-…``."""
         parts = [f"mtaudit:{self.version}", f"mode:{self.mode}", f"enc:{self.encoder}"]
-        parts += [f"{k}:{v}" for k, v in sorted(self.settings.items())]
+        parts += [
+            f"{k}:{v}"
+            for k, v in sorted(self.settings.items())
+            if isinstance(v, (str, int, float, bool)) and v != ""
+        ]
         return "|".join(parts)
 
 

@@ -144,3 +144,28 @@ def test_gate_exit_codes(docs, tmp_path, capsys):
     code, _, err = _run(capsys, *common, "--policy", bad)
     assert code == 2 and "min_qualty" in err and ":2" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_reference_scores(tmp_path, capsys):
+    s, t, r = tmp_path / "s.txt", tmp_path / "t.txt", tmp_path / "r.txt"
+    s.write_text("The council met on Monday.\nIt approved the budget.\n", encoding="utf-8")
+    t.write_text("The council met on Monday.\nIt approved a budget.\n", encoding="utf-8")
+    r.write_text("The council met on Monday.\nIt approved the budget.\n", encoding="utf-8")
+    common = ["audit", s, t, "--presplit", "--src-lang", "en", "--tgt-lang", "en",
+              "--encoder", "hashing", "--no-fluency", "--mode", "translation"]
+    code, out, err = _run(capsys, *common, "--reference", r)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["links"][0]["scores"]["bleu"] == 100.0
+    assert data["links"][1]["scores"]["chrf"] < 100.0
+    assert "bleu" in data["summary"]["reference_scores"]["corpus"]
+    assert any(k.startswith("sacrebleu.") for k in data["signature"]["components"])
+    r.write_text("Only one line.\n", encoding="utf-8")
+    code, out, err = _run(capsys, *common, "--reference", r)
+    assert code == 2 and "1 segments" in err and out == ""
+
+
+def test_comet_model_errors(docs, tmp_path, capsys):
+    s, t = docs
+    code, _, err = _run(capsys, "audit", s, t, "--comet-model", tmp_path / "nope")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err

