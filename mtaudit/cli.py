@@ -46,6 +46,13 @@ def _write_output(text: str, path: str | None) -> None:
         raise
 
 
+def _progress():  # type: ignore[no-untyped-def]
+    """Stage messages on stderr when it is a terminal; silent otherwise (CI logs, pipes)."""
+    if not sys.stderr.isatty():
+        return None
+    return lambda msg: print(f"mtaudit: {msg}…", file=sys.stderr, flush=True)
+
+
 def _encoder(name: str | None):  # type: ignore[no-untyped-def]
     from .encoders import E5Encoder, HashingEncoder, USEEncoder
 
@@ -172,6 +179,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             checks=checks,
             path=args.pairs,
             comet=comet,
+            progress=_progress(),
         )
     else:
         if not (args.source and args.target):
@@ -202,6 +210,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             max_sentences=args.max_sentences,
             references=references,
             comet=comet,
+            progress=_progress(),
         )
     gate = None
     if policy is not None:

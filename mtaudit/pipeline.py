@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +43,13 @@ class AuditSettings:
     references: Sequence[str] | None = None
     #: A COMET-like scorer (e.g. :class:`mtaudit.score.CometScorer`), or None.
     comet: Any = None
+    #: Called with a short message as each stage starts (the CLI prints them on a terminal).
+    progress: Callable[[str], None] | None = None
+
+    def note(self, message: str) -> None:
+        """Report that a stage starts."""
+        if self.progress is not None:
+            self.progress(message)
 
 
 _BUILTIN_CHECK_MODULES = ("crosslingual", "surface", "fluency")
@@ -184,16 +191,19 @@ def _finish(
     skipped: dict[str, str] = {}
     components: dict[str, str] = {"encoder": f"{encoder.name}=={encoder.version}"}
     t0 = time.perf_counter()
+    settings.note("scoring fluency")
     _fluency_stage(ctx, fluency, skipped, components)
     timing["fluency"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    settings.note("running checks")
     _load_checks()
     findings = findings + run_checks(ctx, build_checks(settings.checks))
     findings = _sorted(findings)
     timing["checks"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    settings.note("scoring links")
     extra_summary.update(_score_stage(ctx, settings, components))
     timing["score"] = time.perf_counter() - t0
 
@@ -284,6 +294,7 @@ def audit(
     max_sentences: int = 200_000,
     references: Sequence[str] | None = None,
     comet: Any = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Audit ``target`` as a translation (or retelling) of ``source``.
 
@@ -304,9 +315,11 @@ def audit(
         max_sentences=max_sentences,
         references=references,
         comet=comet,
+        progress=progress,
     )
     timing: dict[str, float] = {}
     t0 = time.perf_counter()
+    settings.note("segmenting")
     sdoc, tdoc = _as_document(source, presplit), _as_document(target, presplit)
     for doc, name in ((sdoc, "source"), (tdoc, "target")):
         if not doc.text.strip():
@@ -334,6 +347,7 @@ def audit(
     findings = _furniture_findings(src_side, "source") + _furniture_findings(tgt_side, "target")
 
     t0 = time.perf_counter()
+    settings.note(f"encoding {len(src_side.sentences)} + {len(tgt_side.sentences)} sentences")
     enc = encoder if encoder is not None else default_encoder(src_side.lang, tgt_side.lang)
     cenc = CachingEncoder(enc)
     s_idx, s_emb = _content_embeddings(src_side, cenc)
@@ -347,6 +361,7 @@ def audit(
         extra["mode_evidence"] = evidence
     else:
         chosen = mode
+    settings.note(f"aligning ({chosen} mode)")
     raw = align(
         chosen,
         [src_side.sentences[i].text for i in s_idx],
@@ -404,6 +419,7 @@ def audit_pairs(
     checks: Mapping[str, Mapping[str, Any]] | None = None,
     path: str | None = None,
     comet: Any = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Audit pre-aligned segment pairs: segment *i* of each side is pair *i*, and so is ``links[i]``.
 
@@ -426,8 +442,10 @@ def audit_pairs(
         checks=dict(checks or {}),
         references=references,
         comet=comet,
+        progress=progress,
     )
     timing: dict[str, float] = {}
+    settings.note(f"encoding {len(items)} pairs")
     lines = [p.line for p in items]
     src_side = _pairs_side([p.source for p in items], lines, None)
     tgt_side = _pairs_side([p.target for p in items], lines, None)

@@ -85,3 +85,11 @@ def test_bad_arguments():
         _audit(SRC, "   \n")
     with pytest.raises(InputError, match="limit"):
         _audit(SRC, SRC, max_sentences=2)
+
+
+def test_progress_messages():
+    seen: list[str] = []
+    _audit(SRC, SRC, mode="translation", progress=seen.append)
+    assert seen[0] == "segmenting"
+    assert any(m.startswith("aligning") for m in seen)
+    assert "running checks" in seen
