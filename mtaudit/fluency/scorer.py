@@ -1,0 +1,293 @@
+"""The fluency scorer: per-sentence fluency score (0–100), garble probability and located span."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import ModelUnavailableError
+from ..report import Side
+from .features import (
+    WINDOW,
+    WordScores,
+    lexical_features,
+    lm_features,
+    parse_features,
+    word_scores,
+    worst_window,
+)
+from .lexical import LinkParser, wordfreq_covers
+from .lm import INSTALL_HINT, TokenScorer, default_token_scorer
+from .model import GarbleModel, Profile, load_garble_model
+
+__all__ = [
+    "FluencyResult",
+    "FluencyScorer",
+    "compute_fluency_signals",
+    "default_scorer",
+    "locate_span",
+]
+
+#: Neighbouring words whose normalised score is below this join the located span.
+SPAN_EXTEND = -3.0
+
+
+@dataclass
+class FluencyResult:
+    """Fluency of one sentence.
+
+    ``score`` is 0–100 (higher is more fluent; ``100 * (1 - p_garbled)`` of the monolingual
+    profile). ``span`` is the located worst stretch as character offsets *within the sentence*
+    (``None`` if nothing could be located). ``signals`` holds the features, ``p_garbled`` and the
+    per-word low point; ``groups`` names the signal groups that scored it (``lm``, ``lex``, ``lg``)
+    and ``profile`` the garble-model profile used.
+    """
+
+    score: float
+    span: tuple[int, int] | None
+    signals: dict[str, float] = field(default_factory=dict)
+    groups: tuple[str, ...] = ()
+    profile: str = ""
+    #: The profile's thresholds on ``p_garbled`` (``fluency``, ``major``, ``critical``).
+    thresholds: dict[str, float] = field(default_factory=dict)
+    #: The profile's AUROC on dev data (how much to trust the score; 0.5 is chance).
+    reliability: float = 0.0
+
+    @property
+    def p_garbled(self) -> float:
+        """The monolingual garble probability behind ``score``."""
+        return float(self.signals.get("p_garbled", 1.0 - self.score / 100.0))
+
+
+def _extend(norm: np.ndarray, i: int, j: int, limit: float) -> tuple[int, int]:
+    while i > 0 and norm[i - 1] < limit:
+        i -= 1
+    while j < len(norm) and norm[j] < limit:
+        j += 1
+    return i, j
+
+
+def locate_span(ws: WordScores, window: int = WINDOW) -> tuple[int, int] | None:
+    """The worst ``window``-word stretch (by normalised score), trimmed to its low words and
+    extended over adjacent low words; character offsets within the sentence."""
+    n = len(ws.words)
+    if n == 0:
+        return None
+    i, j, _ = worst_window(ws.norm, window)
+    # trim window edges that are not themselves low (keep at least the worst word)
+    low = ws.norm[i:j] < SPAN_EXTEND
+    if low.any():
+        idx = np.flatnonzero(low)
+        i, j = i + int(idx[0]), i + int(idx[-1]) + 1
+    else:
+        k = i + int(np.argmin(ws.norm[i:j]))
+        i, j = k, k + 1
+    # a word is surprising because of what precedes it: include the word before
+    i = max(0, i - 1)
+    i, j = _extend(ws.norm, i, j, SPAN_EXTEND)
+    return ws.words[i].start, ws.words[j - 1].end
+
+
+class FluencyScorer:
+    """Scores sentences for fluency with whatever signals cover their language.
+
+    ``token_scorer`` is a causal LM (:class:`~mtaudit.fluency.lm.TokenScorer`); pass ``None`` to
+    score without one (lexical and link-grammar signals only). :meth:`default` loads the bundled
+    LM and raises :class:`~mtaudit.errors.ModelUnavailableError` (naming the pip line) when it is
+    not installed.
+    """
+
+    def __init__(
+        self,
+        token_scorer: TokenScorer | None,
+        *,
+        model: GarbleModel | None = None,
+        link_grammar: bool = True,
+    ) -> None:
+        self.token_scorer = token_scorer
+        self.model = model or load_garble_model()
+        self.link_grammar = link_grammar
+
+    @property
+    def name(self) -> str:
+        """Short identity for the report's signature, e.g. ``garble-lr+smollm2-135m-…``."""
+        lm = self.token_scorer.name if self.token_scorer is not None else "no-lm"
+        return f"garble-lr/{self.model.meta.get('seed', '?')}+{lm}"
+
+    @classmethod
+    def default(cls) -> FluencyScorer:
+        """The scorer with the bundled LM; ``ModelUnavailableError`` if it is not installed."""
+        try:
+            lm = default_token_scorer()
+        except ModelUnavailableError:
+            raise
+        except Exception as exc:  # a broken install: report it the same way
+            raise ModelUnavailableError(
+                f"the fluency LM could not be loaded ({exc}); {INSTALL_HINT}"
+            ) from exc
+        return cls(lm)
+
+    # -- what covers a language ---------------------------------------------------------------
+
+    def _lm_covers(self, lang: str | None) -> bool:
+        if self.token_scorer is None:
+            return False
+        langs = getattr(self.token_scorer, "langs", frozenset())
+        base = (lang or "").split("-")[0].lower()
+        return not langs or base in langs
+
+    def available_groups(self, lang: str | None) -> list[str]:
+        """The signal groups installed and covering ``lang`` (before matching model profiles)."""
+        have: list[str] = []
+        if self._lm_covers(lang) and wordfreq_covers(lang):
+            have.append("lm")
+        if wordfreq_covers(lang):
+            have.append("lex")
+        if self.link_grammar and LinkParser.for_lang(lang) is not None:
+            have.append("lg")
+        return have
+
+    def groups(self, lang: str | None) -> tuple[str, ...]:
+        """The signal groups that score ``lang``: the richest model profile the installed signals
+        allow (empty when none)."""
+        have = self.available_groups(lang)
+        # the richest profile the model has for this language and these signals
+        candidates = [have, [g for g in have if g != "lg"], [g for g in have if g != "lm"]]
+        for cand in candidates:
+            prof = self.model.profile(cand)
+            if prof is not None and cand and self._profile_fits(prof, lang):
+                return tuple(sorted(cand))
+        return ()
+
+    def _profile_fits(self, prof: Profile, lang: str | None) -> bool:
+        base = (lang or "").split("-")[0].lower()
+        return not prof.langs or "*" in prof.langs or base in prof.langs
+
+    def profile_for(self, lang: str | None) -> Profile | None:
+        """The garble-model profile used for ``lang`` (``None``: the language is not scored)."""
+        g = self.groups(lang)
+        return self.model.profile(g) if g else None
+
+    def components(self, lang: str | None) -> dict[str, str]:
+        """What scores ``lang``, for the report's signature (empty when nothing does)."""
+        prof = self.profile_for(lang)
+        if prof is None:
+            return {}
+        out = {"fluency.profile": prof.name}
+        if "lm" in prof.name and self.token_scorer is not None:
+            out["fluency.lm"] = f"{self.token_scorer.name} ({self.token_scorer.version})"
+        if "lg" in prof.name:
+            lp = LinkParser.for_lang(lang)
+            if lp is not None:
+                out["fluency.link_grammar"] = f"{lp.version} dict={lp.lang}"
+        if "lex" in prof.name:
+            out["fluency.lexical"] = f"wordfreq {_version('wordfreq')}"
+        return out
+
+    # -- scoring ------------------------------------------------------------------------------
+
+    def features(
+        self,
+        sentences: Sequence[str],
+        lang: str | None,
+        force_groups: Sequence[str] | None = None,
+    ) -> tuple[list[dict[str, float]], list[WordScores | None], tuple[str, ...]]:
+        """Raw features per sentence, the per-word LM scores (if any), and the groups used.
+
+        ``force_groups`` computes those groups whatever the model's profiles (for training).
+        """
+        groups = tuple(force_groups) if force_groups is not None else self.groups(lang)
+        n = len(sentences)
+        feats: list[dict[str, float]] = [{} for _ in range(n)]
+        wss: list[WordScores | None] = [None] * n
+        if not groups:
+            return feats, wss, groups
+        if "lm" in groups and self.token_scorer is not None:
+            todo = [i for i, s in enumerate(sentences) if s.strip()]
+            scores = self.token_scorer.token_logprobs([sentences[i] for i in todo])
+            for i, ts in zip(todo, scores, strict=True):
+                ws = word_scores(sentences[i], ts, lang)
+                wss[i] = ws
+                feats[i].update(lm_features(ws))
+        parser = LinkParser.for_lang(lang) if "lg" in groups else None
+        for i, s in enumerate(sentences):
+            if not s.strip():
+                continue
+            feats[i].update(lexical_features(s, lang))
+            if parser is not None:
+                feats[i].update(parse_features(s, parser))
+        return feats, wss, groups
+
+    def score(self, sentences: Sequence[str], lang: str | None) -> list[FluencyResult | None]:
+        """Score each sentence; ``None`` for an empty sentence or a language nothing covers."""
+        feats, wss, groups = self.features(sentences, lang)
+        prof = self.model.profile(groups) if groups else None
+        if prof is None:
+            return [None] * len(sentences)
+        live = [i for i, s in enumerate(sentences) if s.strip()]
+        probs = prof.predict([feats[i] for i in live])
+        out: list[FluencyResult | None] = [None] * len(sentences)
+        for i, p in zip(live, probs, strict=True):
+            sig = {k: round(float(v), 4) for k, v in feats[i].items()}
+            sig["p_garbled"] = round(float(p), 4)
+            ws = wss[i]
+            span = locate_span(ws) if ws is not None else None
+            out[i] = FluencyResult(
+                score=round(100.0 * (1.0 - float(p)), 2),
+                span=span,
+                signals=sig,
+                groups=groups,
+                profile=prof.name,
+                thresholds=dict(prof.thresholds),
+                reliability=float(prof.info.get("dev_auroc", 0.0)),
+            )
+        return out
+
+
+def compute_fluency_signals(
+    source: Side,
+    target: Side,
+    scorer: FluencyScorer | None,
+    sides: Sequence[str] = ("source", "target"),
+) -> dict[str, list[FluencyResult | None]]:
+    """Score both sides once: ``{"source": [...], "target": [...]}``, one entry per sentence.
+
+    The pipeline stores the result as ``ctx.signals["fluency"]``. Furniture sentences get
+    ``None``; so does every sentence of a side whose language no signal covers, of a side not in
+    ``sides`` (to save time on long documents), and everything when ``scorer`` is ``None``. Each
+    scored sentence's ``Sentence.fluency`` is also set.
+    """
+    out: dict[str, list[FluencyResult | None]] = {}
+    for name, side in (("source", source), ("target", target)):
+        results: list[FluencyResult | None] = [None] * len(side.sentences)
+        if scorer is not None and name in sides:
+            idx = [i for i, s in enumerate(side.sentences) if not s.furniture]
+            scored = scorer.score([side.sentences[i].text for i in idx], side.lang)
+            for i, r in zip(idx, scored, strict=True):
+                results[i] = r
+                if r is not None:
+                    side.sentences[i].fluency = r.score
+        out[name] = results
+    return out
+
+
+def default_scorer() -> FluencyScorer:
+    """:meth:`FluencyScorer.default`: the bundled LM; ``ModelUnavailableError`` if not installed."""
+    return FluencyScorer.default()
+
+
+def _version(dist: str) -> str:
+    try:
+        from importlib.metadata import version
+
+        return version(dist)
+    except Exception:
+        return "unknown"
+
+
+def describe_unavailable(exc: Exception) -> Mapping[str, Any]:
+    """A small dict the pipeline can put into ``Signature.skipped``."""
+    return {"fluency": str(exc)}

