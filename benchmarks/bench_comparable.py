@@ -106,7 +106,8 @@ def _cases(split: str, quick: bool) -> list[tuple[list[str], list[str], set[tupl
         names = [f"test{i}" for i in range(7)][: 3 if quick else 7]
         loaded = _docs(names)
         docs = [
-            (de, fr, gold, loaded[(k + 1) % len(loaded)][1]) for k, (de, fr, gold) in enumerate(loaded)
+            (de, fr, gold, loaded[(k + 1) % len(loaded)][1])
+            for k, (de, fr, gold) in enumerate(loaded)
         ]
     cases = []
     for k, (de, fr, gold, foreign) in enumerate(docs):

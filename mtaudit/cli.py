@@ -62,9 +62,7 @@ def _encoder(name: str | None):  # type: ignore[no-untyped-def]
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--src-lang", help="source language (ISO 639-1); detected when omitted")
     p.add_argument("--tgt-lang", help="target language (ISO 639-1); detected when omitted")
-    p.add_argument(
-        "--presplit", action="store_true", help="documents hold one sentence per line"
-    )
+    p.add_argument("--presplit", action="store_true", help="documents hold one sentence per line")
     p.add_argument("--encoding", default="utf-8", help="input encoding (default utf-8)")
     p.add_argument(
         "--max-input-mb", type=float, default=20.0, help="largest input file in MB (default 20)"

@@ -162,5 +162,7 @@ def read_pairs(
     """Read a pairs file: ``.jsonl``/``.json`` as JSON lines, anything else as TSV."""
     text = read_text(path, encoding=encoding, max_bytes=max_bytes)
     suffix = Path(path).suffix.lower()
-    fmt = "jsonl" if suffix in (".jsonl", ".json", ".ndjson") else "tsv" if suffix == ".tsv" else None
+    fmt = (
+        "jsonl" if suffix in (".jsonl", ".json", ".ndjson") else "tsv" if suffix == ".tsv" else None
+    )
     return parse_pairs(text.splitlines(), name=str(path), fmt=fmt)

@@ -204,6 +204,11 @@ def _finish(
 
     t0 = time.perf_counter()
     settings.note("scoring links")
+    from .score.quality import document_quality, score_links
+
+    score_links(ctx, findings)
+    quality = document_quality(ctx, findings)
+    extra_summary["quality"] = None if quality is None else round(float(quality), 2)
     extra_summary.update(_score_stage(ctx, settings, components))
     timing["score"] = time.perf_counter() - t0
 

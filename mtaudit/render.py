@@ -49,7 +49,7 @@ def to_markdown(report: Report) -> str:
         f"- Links: {s['links']} ({', '.join(f'{k}: {v}' for k, v in s['link_types'].items())}); "
         f"unlinked source {s['unlinked_source']}, unlinked target {s['unlinked_target']}; "
         f"coverage {s['coverage'] * 100:.0f}%",
-        f"- Findings: "
+        "- Findings: "
         + (", ".join(f"{k} {v}" for k, v in s["findings_by_code"].items()) or "none"),
         f"- Signature: `{report.signature.format()}`",
     ]

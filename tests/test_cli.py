@@ -32,8 +32,21 @@ def test_audit_json_to_file(docs, tmp_path, capsys):
     s, t = docs
     out = tmp_path / "r.json"
     code, _, err = _run(
-        capsys, "audit", s, t, "--src-lang", "en", "--tgt-lang", "de", "--encoder", "hashing",
-        "--no-fluency", "--mode", "translation", "-o", out,
+        capsys,
+        "audit",
+        s,
+        t,
+        "--src-lang",
+        "en",
+        "--tgt-lang",
+        "de",
+        "--encoder",
+        "hashing",
+        "--no-fluency",
+        "--mode",
+        "translation",
+        "-o",
+        out,
     )
     assert code == 0, err
     data = json.loads(out.read_text(encoding="utf-8"))
@@ -46,8 +59,19 @@ def test_audit_json_to_file(docs, tmp_path, capsys):
 def test_audit_markdown_stdout(docs, capsys):
     s, t = docs
     code, out, _ = _run(
-        capsys, "audit", s, t, "--src-lang", "en", "--tgt-lang", "de", "--encoder", "hashing",
-        "--no-fluency", "--format", "markdown",
+        capsys,
+        "audit",
+        s,
+        t,
+        "--src-lang",
+        "en",
+        "--tgt-lang",
+        "de",
+        "--encoder",
+        "hashing",
+        "--no-fluency",
+        "--format",
+        "markdown",
     )
     assert code == 0
     assert out.startswith("# mtaudit report")
@@ -57,8 +81,17 @@ def test_pairs_mode(tmp_path, capsys):
     p = tmp_path / "p.tsv"
     p.write_text("Hello.\tHallo.\nThank you.\tDanke.\n", encoding="utf-8")
     code, out, _ = _run(
-        capsys, "audit", "--pairs", p, "--src-lang", "en", "--tgt-lang", "de",
-        "--encoder", "hashing", "--no-fluency",
+        capsys,
+        "audit",
+        "--pairs",
+        p,
+        "--src-lang",
+        "en",
+        "--tgt-lang",
+        "de",
+        "--encoder",
+        "hashing",
+        "--no-fluency",
     )
     assert code == 0
     data = json.loads(out)
@@ -69,7 +102,16 @@ def test_pairs_mode(tmp_path, capsys):
 def test_align_vecalign_format(docs, capsys):
     s, t = docs
     code, out, _ = _run(
-        capsys, "align", s, t, "--src-lang", "en", "--tgt-lang", "de", "--encoder", "hashing",
+        capsys,
+        "align",
+        s,
+        t,
+        "--src-lang",
+        "en",
+        "--tgt-lang",
+        "de",
+        "--encoder",
+        "hashing",
         "--presplit",
     )
     assert code == 0
@@ -124,8 +166,20 @@ def test_python_dash_m():
 
 def test_gate_exit_codes(docs, tmp_path, capsys):
     s, t = docs
-    common = ["audit", s, t, "--src-lang", "en", "--tgt-lang", "de", "--encoder", "hashing",
-              "--no-fluency", "--mode", "comparable"]
+    common = [
+        "audit",
+        s,
+        t,
+        "--src-lang",
+        "en",
+        "--tgt-lang",
+        "de",
+        "--encoder",
+        "hashing",
+        "--no-fluency",
+        "--mode",
+        "comparable",
+    ]
     strict = tmp_path / "strict.toml"
     strict.write_text('fail_on = "minor"\nmax_omitted_share = 0.0\n', encoding="utf-8")
     out = tmp_path / "r.xml"
@@ -151,8 +205,21 @@ def test_reference_scores(tmp_path, capsys):
     s.write_text("The council met on Monday.\nIt approved the budget.\n", encoding="utf-8")
     t.write_text("The council met on Monday.\nIt approved a budget.\n", encoding="utf-8")
     r.write_text("The council met on Monday.\nIt approved the budget.\n", encoding="utf-8")
-    common = ["audit", s, t, "--presplit", "--src-lang", "en", "--tgt-lang", "en",
-              "--encoder", "hashing", "--no-fluency", "--mode", "translation"]
+    common = [
+        "audit",
+        s,
+        t,
+        "--presplit",
+        "--src-lang",
+        "en",
+        "--tgt-lang",
+        "en",
+        "--encoder",
+        "hashing",
+        "--no-fluency",
+        "--mode",
+        "translation",
+    ]
     code, out, err = _run(capsys, *common, "--reference", r)
     assert code == 0, err
     data = json.loads(out)

@@ -68,7 +68,9 @@ def choose_mode(
     sim = tgt_emb[idx] @ src_emb.T
     best = sim.argmax(axis=1)
     matched = csls(sim)[np.arange(len(idx)), best] > 0.06
-    rho = _spearman(idx[matched].astype(float), best[matched].astype(float)) if matched.sum() else 0.0
+    rho = (
+        _spearman(idx[matched].astype(float), best[matched].astype(float)) if matched.sum() else 0.0
+    )
     coverage = len(set(best[matched].tolist())) / max(1, min(n_s, len(idx)))
     ratio = n_t / n_s
     translation = rho >= 0.8 and coverage >= 0.5 and 0.67 <= ratio <= 1.5
@@ -97,7 +99,13 @@ def align(
     """Align content sentences in ``mode`` (``translation`` or ``comparable``); null links dropped."""
     if mode == "comparable":
         return align_comparable(
-            src, tgt, encoder, src_emb=src_emb, tgt_emb=tgt_emb, src_lang=src_lang, tgt_lang=tgt_lang
+            src,
+            tgt,
+            encoder,
+            src_emb=src_emb,
+            tgt_emb=tgt_emb,
+            src_lang=src_lang,
+            tgt_lang=tgt_lang,
         )
     links = align_translation(src, tgt, encoder, src_lang=src_lang, tgt_lang=tgt_lang)
     return [lk for lk in links if lk.source and lk.target]

@@ -156,9 +156,7 @@ def align_comparable(
                 second_candidates.append((j, i1, i2))
 
     if second_candidates:
-        joined = [
-            " ".join(src[i] for i in sorted((i1, i2))) for _, i1, i2 in second_candidates
-        ]
+        joined = [" ".join(src[i] for i in sorted((i1, i2))) for _, i1, i2 in second_candidates]
         jemb = encoder.encode(joined, src_lang)
         for (j, _i1, i2), vec in zip(second_candidates, jemb):
             if float(tgt_emb[j] @ vec) >= float(sim[j, _i1]) + s.second_gain:
@@ -193,7 +191,9 @@ def align_comparable(
     link_src = [sorted(g[0]) for g in groups.values()]
     link_tgt = [sorted(g[1]) for g in groups.values()]
     zs = [min(g[2]) for g in groups.values()]
-    sims = _group_similarity(src, tgt, link_src, link_tgt, src_emb, tgt_emb, encoder, s, src_lang, tgt_lang)
+    sims = _group_similarity(
+        src, tgt, link_src, link_tgt, src_emb, tgt_emb, encoder, s, src_lang, tgt_lang
+    )
     links = [
         Link(source=a, target=b, similarity=float(sv), confidence=_confidence(zz, s))
         for a, b, sv, zz in zip(link_src, link_tgt, sims, zs)

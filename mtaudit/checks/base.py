@@ -73,7 +73,9 @@ class Check:
             )
         sev = severity or self.default_severity
         if sev not in SEVERITIES:
-            raise InputError(f"check '{self.code}': severity must be one of {SEVERITIES}, not {sev!r}")
+            raise InputError(
+                f"check '{self.code}': severity must be one of {SEVERITIES}, not {sev!r}"
+            )
         self.severity: str = sev
         self.p: dict[str, Any] = {**self.params, **overrides}
 
@@ -125,8 +127,7 @@ def build_checks(config: Mapping[str, Mapping[str, Any]] | None = None) -> list[
     unknown = set(config) - set(REGISTRY)
     if unknown:
         raise InputError(
-            f"unknown check code(s): {', '.join(sorted(unknown))}; "
-            f"known: {', '.join(REGISTRY)}"
+            f"unknown check code(s): {', '.join(sorted(unknown))}; known: {', '.join(REGISTRY)}"
         )
     checks: list[Check] = []
     for code, cls in REGISTRY.items():
