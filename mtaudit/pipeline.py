@@ -19,7 +19,7 @@ from . import __version__
 from .align import MODES, align, choose_mode
 from .checks import CheckContext, build_checks, run_checks
 from .encoders import CachingEncoder, Encoder, default_encoder
-from .errors import InputError
+from .errors import InputError, ModelUnavailableError
 from .furniture import detect_furniture
 from .langid import detect_document_language
 from .load import Document, Pair
@@ -155,7 +155,11 @@ def _fluency_stage(
     if scorer is None:
         skipped["fluency"] = "no fluency scorer available"
         return
-    signals = compute_fluency_signals(ctx.source, ctx.target, scorer)
+    try:
+        signals = compute_fluency_signals(ctx.source, ctx.target, scorer)
+    except (ImportError, ModelUnavailableError) as exc:  # a missing optional piece: skip, say so
+        skipped["fluency"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return
     ctx.signals["fluency"] = signals
     components["fluency"] = f"{getattr(scorer, 'name', type(scorer).__name__)}"
     for side_name in ("source", "target"):
