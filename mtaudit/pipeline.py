@@ -18,6 +18,7 @@ import numpy as np
 from . import __version__
 from .align import MODES, align, choose_mode
 from .checks import CheckContext, build_checks, run_checks
+from .checks.base import sort_findings
 from .encoders import CachingEncoder, Encoder, default_encoder
 from .errors import InputError, ModelUnavailableError
 from .furniture import detect_furniture
@@ -203,7 +204,7 @@ def _finish(
     settings.note("running checks")
     _load_checks()
     findings = findings + run_checks(ctx, build_checks(settings.checks))
-    findings = _sorted(findings)
+    findings = sort_findings(findings)
     timing["checks"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -261,19 +262,6 @@ def _score_stage(
         )
         components["comet"] = str(getattr(settings.comet, "signature", settings.comet.name))
     return out
-
-
-def _sorted(findings: list[Finding]) -> list[Finding]:
-    order = {"source": 0, "target": 1}
-    return sorted(
-        findings,
-        key=lambda f: (
-            order.get(f.side, 2),
-            -1 if f.sentence is None else f.sentence,
-            f.span or (-1, -1),
-            f.code,
-        ),
-    )
 
 
 def _content_embeddings(side: Side, encoder: Encoder) -> tuple[list[int], np.ndarray]:

@@ -107,5 +107,7 @@ def align(
             src_lang=src_lang,
             tgt_lang=tgt_lang,
         )
-    links = align_translation(src, tgt, encoder, src_lang=src_lang, tgt_lang=tgt_lang)
+    links = align_translation(
+        src, tgt, encoder, src_lang=src_lang, tgt_lang=tgt_lang, src_emb=src_emb, tgt_emb=tgt_emb
+    )
     return [lk for lk in links if lk.source and lk.target]

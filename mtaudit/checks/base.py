@@ -20,7 +20,15 @@ from ..encoders import Encoder
 from ..errors import InputError
 from ..report import SEVERITIES, Finding, Link, Side
 
-__all__ = ["CheckContext", "Check", "REGISTRY", "register", "build_checks", "run_checks"]
+__all__ = [
+    "CheckContext",
+    "Check",
+    "REGISTRY",
+    "register",
+    "build_checks",
+    "run_checks",
+    "sort_findings",
+]
 
 
 @dataclass
@@ -140,18 +148,23 @@ def build_checks(config: Mapping[str, Mapping[str, Any]] | None = None) -> list[
     return checks
 
 
-def run_checks(ctx: CheckContext, checks: Sequence[Check]) -> list[Finding]:
-    """Run ``checks`` over ``ctx``; findings come back sorted by side, sentence, span and code."""
-    findings: list[Finding] = []
-    for check in checks:
-        findings.extend(check.run(ctx))
+def sort_findings(findings: Sequence[Finding]) -> list[Finding]:
+    """Findings in report order: by side, sentence, span and code."""
     side_order = {"source": 0, "target": 1}
-    findings.sort(
+    return sorted(
+        findings,
         key=lambda f: (
             side_order.get(f.side, 2),
             -1 if f.sentence is None else f.sentence,
             f.span or (-1, -1),
             f.code,
-        )
+        ),
     )
-    return findings
+
+
+def run_checks(ctx: CheckContext, checks: Sequence[Check]) -> list[Finding]:
+    """Run ``checks`` over ``ctx``; findings come back sorted by side, sentence, span and code."""
+    findings: list[Finding] = []
+    for check in checks:
+        findings.extend(check.run(ctx))
+    return sort_findings(findings)
