@@ -1,4 +1,4 @@
-"""Command-line interface: ``mtaudit audit``, ``mtaudit align``, ``mtaudit checks``.
+"""Command-line interface: ``mtaudit audit``, ``mtaudit batch``, ``mtaudit align``, ``mtaudit checks``.
 
 Exit codes: 0 success (or gate passed), 1 gate failed, 2 usage or input error (a one-line message on stderr, no traceback, and no
 output file written). Output files are written atomically: all or nothing.
@@ -59,7 +59,7 @@ def _encoder(name: str | None):  # type: ignore[no-untyped-def]
     return {"use": USEEncoder, "e5": E5Encoder, "hashing": HashingEncoder}[name]() if name else None
 
 
-def _add_common(p: argparse.ArgumentParser) -> None:
+def _add_common(p: argparse.ArgumentParser, output: bool = True) -> None:
     p.add_argument("--src-lang", help="source language (ISO 639-1); detected when omitted")
     p.add_argument("--tgt-lang", help="target language (ISO 639-1); detected when omitted")
     p.add_argument("--presplit", action="store_true", help="documents hold one sentence per line")
@@ -72,25 +72,13 @@ def _add_common(p: argparse.ArgumentParser) -> None:
         choices=("use", "e5", "hashing"),
         help="sentence encoder (default: USE when it covers both languages, else E5)",
     )
-    p.add_argument("-o", "--output", help="write the result to this file (default: stdout)")
+    if output:
+        p.add_argument("-o", "--output", help="write the result to this file (default: stdout)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``mtaudit`` argument parser."""
-    ap = _Parser(prog="mtaudit", description="Audit machine translation offline.")
-    ap.add_argument("--version", action="version", version=f"mtaudit {__version__}")
-    sub = ap.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    a = sub.add_parser("audit", help="audit a translation (or retelling) of a source document")
-    a.add_argument("source", nargs="?", help="source document")
-    a.add_argument("target", nargs="?", help="target document")
-    a.add_argument("--pairs", help="pre-aligned pairs file (TSV source<TAB>target, or JSONL)")
+def _add_audit_options(a: argparse.ArgumentParser) -> None:
+    """The options ``audit`` and ``batch`` share: mode, gate, checks, limits, scores."""
     a.add_argument("--mode", choices=("auto", "translation", "comparable"), default="auto")
-    a.add_argument(
-        "--format",
-        default="json",
-        help="json (default), markdown, html, junit, sarif or github",
-    )
     a.add_argument("--policy", help="gate policy (TOML); exit 1 when the report fails it")
     a.add_argument(
         "--fail-on",
@@ -107,16 +95,84 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-sentences", type=int, default=200_000, help="largest sentence count per side"
     )
     a.add_argument(
-        "--reference",
-        help="reference translation, one line per target sentence (adds BLEU/chrF/chrF++/TER)",
-    )
-    a.add_argument(
         "--comet-model",
         default=os.environ.get("MTAUDIT_COMET_MODEL"),
         help="local COMET/CometKiwi checkpoint (folder or .ckpt; env MTAUDIT_COMET_MODEL); "
         "needs the [comet] extra",
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``mtaudit`` argument parser."""
+    ap = _Parser(prog="mtaudit", description="Audit machine translation offline.")
+    ap.add_argument("--version", action="version", version=f"mtaudit {__version__}")
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    a = sub.add_parser("audit", help="audit a translation (or retelling) of a source document")
+    a.add_argument("source", nargs="?", help="source document")
+    a.add_argument("target", nargs="?", help="target document")
+    a.add_argument("--pairs", help="pre-aligned pairs file (TSV source<TAB>target, or JSONL)")
+    a.add_argument(
+        "--time-budget",
+        type=float,
+        metavar="SECONDS",
+        help="time limit of the slow (fluency/LM) checks per document pair; when spent, the "
+        "rest are skipped and the report says so (default: no limit)",
+    )
+    a.add_argument(
+        "--format",
+        default="json",
+        help="json (default), markdown, html, junit, sarif or github",
+    )
+    a.add_argument(
+        "--reference",
+        help="reference translation, one line per target sentence (adds BLEU/chrF/chrF++/TER)",
+    )
+    _add_audit_options(a)
     _add_common(a)
+
+    b = sub.add_parser(
+        "batch",
+        help="audit many pairs: two folders matched by file name, or a manifest",
+        description="Audit many document pairs: SOURCE_DIR TARGET_DIR (files matched by "
+        "relative path) or --manifest FILE (CSV header source,target[,reference][,id], or JSON "
+        "lines with those keys; 'pairs' names a pairs file instead). Writes one report per item "
+        "and format to OUT/items/, and OUT/index.json, OUT/index.md, OUT/timing.json. Exit 0 "
+        "when every item ran and passed the gate, 1 when one failed the gate or failed to run, "
+        "2 on usage errors.",
+    )
+    b.add_argument("source_dir", nargs="?", metavar="SOURCE_DIR", help="folder of source files")
+    b.add_argument("target_dir", nargs="?", metavar="TARGET_DIR", help="folder of target files")
+    b.add_argument("--manifest", help="CSV or JSONL manifest of items (instead of two folders)")
+    b.add_argument("--out-dir", required=True, help="folder for the reports and the index")
+    b.add_argument(
+        "--format",
+        action="append",
+        metavar="FMT[,FMT…]",
+        help="report format(s) per item, repeatable or comma-separated: json (default), "
+        "markdown, html, junit, sarif, github",
+    )
+    b.add_argument(
+        "--jobs", "-j", type=int, default=1, help="worker processes (default 1; 0: one per CPU)"
+    )
+    b.add_argument(
+        "--glob", default="*", help="with folders: only files whose name matches (e.g. '*.txt')"
+    )
+    b.add_argument(
+        "--reference-dir", help="with folders: reference translations, matched like the targets"
+    )
+    b.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="accept manifest paths (and symlinks) that lead outside the manifest's folder",
+    )
+    b.add_argument(
+        "--allow-errors",
+        action="store_true",
+        help="items that fail to run are reported but do not fail the batch",
+    )
+    _add_audit_options(b)
+    _add_common(b, output=False)
 
     g = sub.add_parser("align", help="print a sentence alignment")
     g.add_argument("source")
@@ -178,6 +234,8 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             path=args.pairs,
             comet=comet,
             progress=_progress(),
+            max_sentences=args.max_sentences,
+            time_budget=args.time_budget,
         )
     else:
         if not (args.source and args.target):
@@ -209,6 +267,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             references=references,
             comet=comet,
             progress=_progress(),
+            time_budget=args.time_budget,
         )
     gate = None
     if policy is not None:
@@ -220,6 +279,73 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         print(gate.verdict, file=sys.stderr)
         return gate.exit_code
     return EXIT_OK
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import (
+        BatchSettings,
+        ProgressBar,
+        audit_batch,
+        items_from_dirs,
+        items_from_manifest,
+    )
+
+    formats = tuple(
+        dict.fromkeys(
+            f.strip() for arg in (args.format or ["json"]) for f in arg.split(",") if f.strip()
+        )
+    )
+    policy = _policy(args)  # validated before anything runs
+    if args.manifest:
+        if args.source_dir or args.target_dir:
+            raise InputError("give either --manifest FILE or SOURCE_DIR TARGET_DIR, not both")
+        if args.reference_dir or args.glob != "*":
+            raise InputError("--reference-dir and --glob go with SOURCE_DIR TARGET_DIR")
+        items = items_from_manifest(args.manifest, allow_outside=args.allow_outside)
+        info = {"manifest": args.manifest}
+    else:
+        if not (args.source_dir and args.target_dir):
+            raise InputError("batch needs SOURCE_DIR and TARGET_DIR (or --manifest FILE)")
+        items = items_from_dirs(
+            args.source_dir,
+            args.target_dir,
+            reference_dir=args.reference_dir,
+            pattern=args.glob,
+            allow_outside=args.allow_outside,
+        )
+        info = {"source_dir": args.source_dir, "target_dir": args.target_dir}
+        if args.reference_dir:
+            info["reference_dir"] = args.reference_dir
+    settings = BatchSettings(
+        src_lang=args.src_lang,
+        tgt_lang=args.tgt_lang,
+        mode=args.mode,
+        presplit=args.presplit,
+        encoding=args.encoding,
+        max_bytes=int(args.max_input_mb * 1024 * 1024),
+        max_sentences=args.max_sentences,
+        encoder=args.encoder,
+        fluency=not args.no_fluency,
+        checks={code: {"enabled": False} for code in args.disable},
+        comet_model=args.comet_model,
+        policy=policy,
+        formats=formats,
+        allow_errors=args.allow_errors,
+    )
+    result = audit_batch(
+        items,
+        settings,
+        out_dir=args.out_dir,
+        jobs=args.jobs,
+        progress=ProgressBar(len(items)),
+        input_info=info,
+    )
+    for it in result.items:
+        if it.status == "error":
+            print(f"mtaudit: {it.id}: {it.error}", file=sys.stderr)
+    print(result.verdict, file=sys.stderr)
+    print(f"index: {Path(args.out_dir) / 'index.json'}", file=sys.stderr)
+    return result.exit_code
 
 
 def _cmd_align(args: argparse.Namespace) -> int:
@@ -297,6 +423,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "audit":
             return _cmd_audit(args)
+        if args.command == "batch":
+            return _cmd_batch(args)
         if args.command == "align":
             return _cmd_align(args)
         if args.command == "checks":

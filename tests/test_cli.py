@@ -236,3 +236,10 @@ def test_comet_model_errors(docs, tmp_path, capsys):
     s, t = docs
     code, _, err = _run(capsys, "audit", s, t, "--comet-model", tmp_path / "nope")
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_batch_subcommand_usage(tmp_path, capsys):
+    code, _, err = _run(capsys, "batch", tmp_path, tmp_path)  # no --out-dir
+    assert code == 2 and "--out-dir" in err
+    code, out, _ = _run(capsys, "batch", "--help")
+    assert code == 0 and "--manifest" in out and "--jobs" in out and "--allow-outside" in out
