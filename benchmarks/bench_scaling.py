@@ -173,6 +173,17 @@ def _blas_note() -> str:
     return f"BLAS threads: {threads or 'library default (all cores)'}."
 
 
+def _load_note() -> str:
+    """The machine's load when the run ended: on a shared machine the timings scale with it."""
+    import os
+
+    one, five, _ = os.getloadavg()
+    return (
+        f"Load average at the end of the run: {one:.1f} (1 min), {five:.1f} (5 min) on "
+        f"{os.cpu_count()} cores; other jobs sharing the cores slow encoding down accordingly."
+    )
+
+
 def run(quick: bool = False) -> str:
     sizes = QUICK_SIZES if quick else FULL_SIZES
     results = [_child(n, m) for n, m in sizes]
@@ -202,7 +213,9 @@ def run(quick: bool = False) -> str:
         "",
         "Built from the Text+Berg test documents repeated (each repetition tagged so no "
         "sentence repeats) with dev sentences inserted into the target to reach its length. "
-        + _blas_note(),
+        + _blas_note()
+        + " "
+        + _load_note(),
     ]
     return "\n".join(lines)
 

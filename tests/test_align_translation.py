@@ -100,6 +100,35 @@ def test_split_merge_delete_insert(enc: HashingEncoder) -> None:
     assert ([0], [0]) in got and ([9], [9]) in got
 
 
+def test_stray_line_is_inserted_not_glued(enc: HashingEncoder) -> None:
+    """A short line matching nothing (an OCR fragment) is an insertion, not part of a link."""
+    s = SENTENCES
+    tgt = s[:3] + ["- _- ....."] + s[3:]
+    for skip_ref in (0.5, 0.0):
+        links = align_translation(s, tgt, enc, skip_ref=skip_ref)
+        check_invariants(links, len(s), len(tgt))
+        if skip_ref:
+            assert ([], [3]) in pairs(links)
+
+
+def test_null_scores_follow_best_match(enc: HashingEncoder) -> None:
+    """Leaving out a sentence with a clear counterpart costs the full skip; one that matches
+    nothing costs (almost) nothing."""
+    from mtaudit.align.translation import _make_side, _null_scores
+
+    src = SENTENCES[:4]
+    tgt = SENTENCES[:4] + ["zzzz qqqq"]
+    x = _make_side(src, enc, None, np.zeros(len(src)))
+    y = _make_side(tgt, enc, None, np.zeros(len(tgt)))
+    lo, hi = full_band(len(src), len(tgt))
+    lat = Lattice(lo, hi, link_types(2))
+    s = TranslationSettings()
+    del_sc, ins = _null_scores(x, y, lat, 1.0, s)
+    assert del_sc.shape == (4,) and ins.shape == (6,)
+    assert np.allclose(del_sc, s.skip) and np.allclose(ins[1:5], s.skip)
+    assert s.skip < ins[5] <= 0.0 and abs(ins[5]) < abs(s.skip) / 2
+
+
 def test_empty_sides(enc: HashingEncoder) -> None:
     assert align_translation([], [], enc) == []
     links = align_translation(SENTENCES[:3], [], enc)

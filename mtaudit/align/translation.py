@@ -12,19 +12,28 @@ Vecalign (Thompson & Koehn 2019) and Bertalign (Liu & Zhu 2022):
    "overlaps"), see step 4.
 2. **Link score.** For a link of ``a`` source and ``b`` target sentences (``a, b >= 1``)::
 
-       score = link_weight · (cos − link_margin · hub) · log2(1 + short / long)
+       sim   = 1 − (1 − cos) / (1 − hub)
+       score = link_weight · sim · log2(1 + short / long)
+               − length_weight · |log(len_tgt / (ratio · len_src))|
                + anchor_weight · shared
                [ + sentence_weight · h · (cos − margin · hub − offset), h = (a + b) / 2 ]
-               [ − length_weight · |log(len_tgt / (ratio · len_src))| + dice_weight · dice
-                 − many_penalty · [a > 1 and b > 1] ]
+               [ + dice_weight · dice − many_penalty · [a > 1 and b > 1] ]
 
-   and a null link scores ``skip``; the bracketed terms are off by default (see below).
-   ``cos`` is the cosine of the two sides. ``hub`` is the mean similarity of each side to the
-   other document's sentences around the same position: Vecalign normalises by the similarity to
-   random sentences, which for unit vectors is a dot product with the other side's mean vector;
-   it discounts generic sentences that are close to everything. ``short / long`` is the ratio of
-   the two sides' character lengths after scaling the source by the pair's own length ratio
-   (Bertalign's length factor; Gale–Church in spirit). ``shared`` is the rarity-weighted number
+   and a null link scores ``skip · clip(best / skip_ref, 0, 1)``; the bracketed terms are off by
+   default (see below). ``cos`` is the cosine of the two sides. ``hub`` is the mean similarity
+   of each side to the other document's sentences around the same position (for unit vectors,
+   a dot product with the other side's local mean vector), so ``1 − hub`` is the mean cosine
+   distance to random sentences and ``sim`` is Vecalign's normalised cost turned into a
+   similarity: 1 for identical vectors, 0 for a pair no closer than random sentences. It discounts
+   generic sentences that are close to everything and makes the scale the same for encoders with
+   wide (USE) and compressed (E5) cosine ranges (``normalise=False``: ``cos − link_margin · hub``).
+   ``short / long`` is the ratio of the two sides' character lengths after scaling the source by
+   the pair's own length ratio (Bertalign's length factor); the additive log length ratio is
+   Gale–Church in spirit and separates the groupings the bounded factor barely tells apart.
+   ``best`` is the sentence's best ``sim`` to any single sentence of the other side in the band:
+   leaving out a sentence with a clear counterpart costs the full ``skip``, leaving out one that
+   matches nothing (a caption, an OCR fragment, an added remark) is nearly free, so such a
+   sentence is no longer glued onto a neighbouring link just to avoid the skip penalty. ``shared`` is the rarity-weighted number
    of *anchors* — numbers, names and other tokens written the same way in both documents, plus
    ``? ! : ; ( ) %`` — found on both sides of the link, each pair of occurrences weighted by
    ``1 / max(local frequency)``. Anchors matter most where a boundary is in doubt: a name or a
@@ -93,8 +102,15 @@ class TranslationSettings:
     #: Largest ``a + b`` of a link of ``a`` source and ``b`` target sentences (``None``: one more
     #: than ``max_group``, so 1-4, 2-3, 3-2 and 4-1 are allowed but not 2-4 or 3-3).
     max_total: int | None = None
-    #: Score of a null link (one sentence with no counterpart).
+    #: Score of a null link (one sentence with no counterpart), for a sentence that has a good
+    #: match on the other side (see ``skip_ref``).
     skip: float = -0.2
+    #: Scale the null-link score by how well the sentence could be matched at all: a sentence
+    #: whose best normalised similarity to any single sentence of the other side (within the
+    #: band) is ``b`` is left out at ``skip · clip(b / skip_ref, 0, 1)``. Leaving out a sentence
+    #: that matches nothing (a stray caption, an OCR fragment, an added remark) is nearly free,
+    #: leaving out one with a clear counterpart costs the full ``skip``. 0 turns this off.
+    skip_ref: float = 0.5
     #: Added to a null link's score per average sentence length of its sentence.
     skip_length: float = 0.0
     #: Weight of the per-link term ``(cos − link_margin · hub) · length factor``.
@@ -102,6 +118,10 @@ class TranslationSettings:
     #: Hubness correction of the per-link term (the similarity of each side to the other
     #: document's sentences around the same position).
     link_margin: float = 1.0
+    #: Use Vecalign's normalised cost: the per-link similarity is ``1 − (1 − cos) / (1 − hub)``
+    #: (1 for identical vectors, 0 for a pair as far apart as random sentences) instead of the
+    #: difference ``cos − link_margin · hub``.
+    normalise: bool = True
     #: Weight of the per-sentence term ``h · (cos − margin · hub − offset)`` (0, the default:
     #: links are scored per link only, as in Bertalign).
     sentence_weight: float = 0.0
@@ -118,7 +138,7 @@ class TranslationSettings:
     #: Multiply the per-link term by Bertalign's length factor ``log2(1 + short / long)``.
     length_product: bool = True
     #: Weight of an additive length cost ``|log(len_tgt / (ratio · len_src))|``.
-    length_weight: float = 0.0
+    length_weight: float = 0.1
     #: Characters added to both lengths before the ratio (damps very short sentences).
     length_smoothing: float = 20.0
     #: Weight of the rarity-weighted count of anchors shared by the two sides of a link.
@@ -406,11 +426,13 @@ def _band_scores(
     s: TranslationSettings,
     ratio: float,
     require_exact: bool,
+    del_scores: np.ndarray,
     block: int = 64,
 ) -> np.ndarray:
-    mean_len = _mean_length(x, y, ratio)
     """Scores of every link type ending at every band node, shape ``(T, n + 1, W)``; with
-    ``require_exact``, many-sentence groups without a joined-text embedding are excluded."""
+    ``require_exact``, many-sentence groups without a joined-text embedding are excluded.
+    ``del_scores[i]`` is the score of leaving out source sentence ``i``."""
+    mean_len = _mean_length(x, y, ratio)
     n, _m = lat.n, lat.m
     types = lat.types
     scores = np.full((len(types), n + 1, lat.width), -np.inf, dtype=np.float32)
@@ -454,7 +476,7 @@ def _band_scores(
             for t, b in tb:
                 ok = valid & (rows[:, None] >= a) & (b <= J)
                 if b == 0:
-                    del_sc = s.skip + s.skip_length * (len_x[:, 0] - k) / mean_len
+                    del_sc = del_scores[_clip(rows - 1, 0, x.n - 1)]
                     scores[t, r0:r1][ok] = np.broadcast_to(del_sc[:, None], ok.shape)[ok]
                     continue
                 if b not in ycache:
@@ -481,7 +503,10 @@ def _band_scores(
                     h = (1 - s.length_mass) * h + s.length_mass * h_len
                 h = s.sentence_weight * h
                 hub = 0.5 * (hub_x[:, None] + hub_y)
-                per_link = s.link_weight * (cos - s.link_margin * hub)
+                if s.normalise:
+                    per_link = s.link_weight * (1.0 - (1.0 - cos) / np.maximum(1.0 - hub, 1e-3))
+                else:
+                    per_link = s.link_weight * (cos - s.link_margin * hub)
                 if s.length_product:
                     lx, ly = len_x - k, len_y - k
                     per_link *= np.log2(
@@ -518,13 +543,49 @@ def _mean_length(x: _Side, y: _Side, ratio: float) -> float:
     return max(float(total) / max(x.n + y.n, 1), 1.0)
 
 
-def _insertion_scores(x: _Side, y: _Side, ratio: float, s: TranslationSettings) -> np.ndarray:
-    """Score of inserting each target sentence (index ``j`` = sentence ``j - 1``)."""
-    lens = np.diff(y.len_prefix)
-    ins = np.empty(y.n + 1, dtype=np.float64)
-    ins[0] = 0.0
-    ins[1:] = s.skip + s.skip_length * lens / _mean_length(x, y, ratio)
-    return ins
+def _best_match(
+    x: _Side, y: _Side, lat: Lattice, s: TranslationSettings, block: int = 64
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per sentence, the best normalised similarity ``1 − (1 − cos) / (1 − hub)`` to a single
+    sentence of the other side within the band (clipped at 0), for both sides."""
+    n = lat.n
+    best_x = np.zeros(x.n)
+    best_y = np.zeros(y.n)
+    scale = y.n / max(x.n, 1)
+    for r0 in range(1, n + 1, block):
+        r1 = min(n + 1, r0 + block)
+        rows = np.arange(r0, r1)
+        J = lat.lo[r0:r1, None] + lat.cols[None, :]
+        valid = (lat.hi[r0:r1, None] > J) & (J >= 1)
+        cmin, cmax = max(int(lat.lo[r0]), 1), int(lat.hi[r1 - 1])
+        if cmax <= cmin:
+            continue
+        rel = _clip(J - cmin, 0, cmax - cmin - 1)
+        mean_y = _local_mean(y.single, 0.5 * (r0 + r1) * scale, s.hub_window * scale)
+        mean_x = _local_mean(x.single, 0.5 * (cmin + cmax) / scale, s.hub_window)
+        xs = x.single[rows - 1]
+        ys = y.single[cmin - 1 : cmax - 1]
+        cos = (xs @ ys.T)[np.arange(r1 - r0)[:, None], rel]
+        hub = 0.5 * ((xs @ mean_y)[:, None] + (ys @ mean_x)[rel])
+        sim = np.where(valid, 1.0 - (1.0 - cos) / np.maximum(1.0 - hub, 1e-3), -np.inf)
+        best_x[rows - 1] = np.maximum(sim.max(axis=1), 0.0)
+        np.maximum.at(best_y, (J - 1)[valid], sim[valid])
+    return best_x, best_y
+
+
+def _null_scores(
+    x: _Side, y: _Side, lat: Lattice, ratio: float, s: TranslationSettings
+) -> tuple[np.ndarray, np.ndarray]:
+    """Scores of leaving out each source sentence (``(n,)``) and of inserting each target
+    sentence (``(m + 1,)``, index ``j`` = sentence ``j - 1``)."""
+    mean_len = _mean_length(x, y, ratio)
+    del_sc = s.skip + s.skip_length * ratio * np.diff(x.len_prefix) / mean_len
+    ins_sc = s.skip + s.skip_length * np.diff(y.len_prefix) / mean_len
+    if s.skip_ref > 0:
+        bx, by = _best_match(x, y, lat, s)
+        del_sc = del_sc * np.clip(bx / s.skip_ref, 0.0, 1.0)
+        ins_sc = ins_sc * np.clip(by / s.skip_ref, 0.0, 1.0)
+    return del_sc, np.concatenate([[0.0], ins_sc])
 
 
 def _likely_groups(
@@ -706,18 +767,18 @@ def align_translation(
     else:
         lo, hi = band_from_path(_coarse_path(x.single, y.single, s), n, m, s.band)
         banded = True
-    ins = _insertion_scores(x, y, ratio, s)
     for _ in range(3):
         lat = Lattice(lo, hi, types)
+        del_sc, ins = _null_scores(x, y, lat, ratio, s)
         pairs = anchors.pairs(lat, big_a, big_b)
         if s.overlaps == "refine":
-            first = _band_scores(x, y, pairs, lat, s, ratio, require_exact=False)
+            first = _band_scores(x, y, pairs, lat, s, ratio, False, del_sc)
             post, _ = edge_posteriors(first, lat, ins, s.refine_temperature)
             gx, gy = _likely_groups(post, lat, s.refine_threshold)
             del first, post
             x.add_exact(encoder, gx)
             y.add_exact(encoder, gy)
-        scores = _band_scores(x, y, pairs, lat, s, ratio, require_exact=s.refine_strict)
+        scores = _band_scores(x, y, pairs, lat, s, ratio, s.refine_strict, del_sc)
         _, path = viterbi(scores, lat, ins)
         if not banded or not _touches_edge(path, lat):
             break
