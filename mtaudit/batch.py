@@ -757,8 +757,83 @@ def _work(index: int, item: BatchItem, render: bool) -> _Outcome:
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    """``forkserver`` where there is one (its server imports the pipeline once, and workers fork
+    from it), else ``spawn``. Never plain ``fork``: the parent may hold model threads."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    # Only takes effect if the server has not started yet; harmless otherwise.
+    ctx.set_forkserver_preload(["mtaudit.batch", "mtaudit.pipeline", "mtaudit.formats"])
+    return ctx
+
+
+_CRASHED = (
+    "the worker process crashed while auditing this item (killed, out of memory, or a crash in "
+    "a native model); the other items were not affected"
+)
+
+
+def _pool_outcomes(
+    items: Sequence[BatchItem],
+    todo: Sequence[int],
+    settings: BatchSettings,
+    jobs: int,
+    render: bool,
+    work: Callable[[int, BatchItem, bool], _Outcome] = _work,
+) -> Iterator[tuple[int, _Outcome]]:
+    """Run ``work`` on the items ``todo`` in ``jobs`` worker processes; yield outcomes in order.
+
+    A worker that dies (a segfault in a native library, the out-of-memory killer) breaks the whole
+    pool. Then the first unfinished item is run again alone in a fresh one-process pool: if that
+    breaks too, the item is recorded as crashed; either way the rest go on in a fresh pool. Each
+    break costs at least one item, so the loop ends.
+    """
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+
+    def pool(n: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=n,
+            mp_context=_pool_context(),
+            initializer=_init_worker,
+            initargs=(settings, threads),
+        )
+
+    def outcome_of(k: int, fut: Future[_Outcome]) -> _Outcome:
+        try:
+            return fut.result()
+        except BrokenProcessPool:
+            raise
+        except Exception as exc:  # e.g. an outcome that could not be sent back
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            return _Outcome(k, "error", error=f"worker failed: {msg}")
+
+    remaining = list(todo)
+    while remaining:
+        broken = False
+        with pool(min(jobs, len(remaining))) as ex:
+            futures = {k: ex.submit(work, k, items[k], render) for k in remaining}
+            try:
+                for k in list(remaining):
+                    try:
+                        out = outcome_of(k, futures[k])
+                    except BrokenProcessPool:
+                        broken = True
+                        break
+                    remaining.remove(k)
+                    yield k, out
+            except BaseException:
+                ex.shutdown(wait=False, cancel_futures=True)
+                raise
+            if broken:
+                ex.shutdown(wait=False, cancel_futures=True)
+        if broken and remaining:
+            k = remaining.pop(0)
+            with pool(1) as ex:
+                try:
+                    out = outcome_of(k, ex.submit(work, k, items[k], render))
+                except BrokenProcessPool:
+                    out = _Outcome(k, "error", error=_CRASHED)
+            yield k, out
 
 
 # --------------------------------------------------------------------------- writing
@@ -924,32 +999,9 @@ def audit_batch(
             flush()
     elif todo:
         del comet  # each worker loads its own
-        with ProcessPoolExecutor(
-            max_workers=jobs,
-            mp_context=_pool_context(),
-            initializer=_init_worker,
-            initargs=(settings, max(1, (os.cpu_count() or 1) // jobs)),
-        ) as pool:
-            futures: dict[int, Future[_Outcome]] = {
-                k: pool.submit(_work, k, items[k], render) for k in todo
-            }
-            try:
-                for k in todo:
-                    try:
-                        pending[k] = futures[k].result()
-                    except BrokenProcessPool:
-                        pending[k] = _Outcome(
-                            k,
-                            "error",
-                            error="a worker process stopped unexpectedly (killed, or out of memory?)",
-                        )
-                    except Exception as exc:  # e.g. a model that failed to load in the worker
-                        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                        pending[k] = _Outcome(k, "error", error=f"worker failed: {msg}")
-                    flush()
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        for k, outcome in _pool_outcomes(items, todo, settings, jobs, render):
+            pending[k] = outcome
+            flush()
     flush()
     result = BatchResult(
         items=[r for r in results if r is not None],

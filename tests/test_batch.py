@@ -446,3 +446,25 @@ def test_write_atomic_leaves_nothing_behind_on_failure(tmp_path, monkeypatch):
         batch.write_atomic(target, "second\n")
     assert target.read_text() == "first\n"  # the old file is whole
     assert [p.name for p in target.parent.iterdir()] == ["r.json"]
+
+
+def _crash_on_boom(index, item, render):
+    """A pool work function that kills its worker process on the item called ``boom``."""
+    if item.id == "boom":
+        os._exit(3)
+    from mtaudit.batch import _work
+
+    return _work(index, item, render)
+
+
+def test_a_crashing_worker_loses_only_its_item(tmp_path):
+    from mtaudit.batch import _pool_outcomes
+
+    good = _write(tmp_path / "a.txt", GOOD[0])
+    ids = ["a", "b", "boom", "c", "d"]
+    items = [BatchItem(id=i, source=str(good), target=str(good)) for i in ids]
+    got = list(_pool_outcomes(items, range(len(items)), SETTINGS, 2, False, _crash_on_boom))
+    assert [k for k, _ in got] == [0, 1, 2, 3, 4]
+    statuses = {ids[k]: o.status for k, o in got}
+    assert statuses == {"a": "ok", "b": "ok", "boom": "error", "c": "ok", "d": "ok"}
+    assert "crashed" in got[2][1].error
