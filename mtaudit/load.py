@@ -27,6 +27,8 @@ __all__ = [
 
 #: Default cap on the size of one input file (bytes); raise it with ``--max-input-mb``.
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+#: The unit of ``--max-input-mb`` (a mebibyte, as the CLI converts it).
+_MB = 1024 * 1024
 
 
 @dataclass
@@ -83,15 +85,24 @@ def read_text(
         raise InputError(f"{name}: is a directory, expected a text file")
     try:
         size = p.stat().st_size
-        if size > max_bytes:
-            raise InputError(
-                f"{name}: {size / 1e6:.1f} MB exceeds the input limit of {max_bytes / 1e6:.1f} MB; "
-                "raise it with --max-input-mb"
-            )
-        data = p.read_bytes()
+        if size > max_bytes:  # refused before reading a byte
+            raise InputError(_too_big(name, size, max_bytes))
+        # Read at most one byte over the cap: a pipe or device (/dev/zero) reports no size.
+        with p.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:
+        raise InputError(_too_big(name, None, max_bytes))
     return _decode(data, name, encoding)
+
+
+def _too_big(name: str, size: int | None, max_bytes: int) -> str:
+    what = f"{size / _MB:.1f} MB exceeds" if size is not None else "larger than"
+    return (
+        f"{name}: {what} the input limit of {max_bytes / _MB:g} MB ({max_bytes} bytes); "
+        "raise it with --max-input-mb"
+    )
 
 
 def read_document(

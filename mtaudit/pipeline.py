@@ -46,6 +46,10 @@ class AuditSettings:
     comet: Any = None
     #: Called with a short message as each stage starts (the CLI prints them on a terminal).
     progress: Callable[[str], None] | None = None
+    #: Seconds the slow checks (the fluency/LM stage) may take per document pair; when spent,
+    #: the sentences not yet scored are left unchecked and ``signature.skipped`` says so.
+    #: ``None``: no limit (``--time-budget``).
+    time_budget: float | None = None
 
     def note(self, message: str) -> None:
         """Report that a stage starts."""
@@ -127,6 +131,8 @@ def _resolve_lang(given: str | None, side: Side | None, doc: Document) -> str | 
 
 
 def _check_size(side: Side, name: str, settings: AuditSettings) -> None:
+    if not side.sentences:  # e.g. only control, zero-width or bidi characters
+        raise InputError(f"{side.path or name}: the document is empty (no visible text)")
     if len(side.sentences) > settings.max_sentences:
         raise InputError(
             f"{side.path or name}: {len(side.sentences)} sentences exceed the limit of "
@@ -134,10 +140,48 @@ def _check_size(side: Side, name: str, settings: AuditSettings) -> None:
         )
 
 
+def _check_limits(settings: AuditSettings) -> None:
+    if settings.max_sentences < 1:
+        raise InputError(f"--max-sentences must be at least 1, not {settings.max_sentences}")
+    if settings.time_budget is not None and not settings.time_budget >= 0:
+        raise InputError(f"--time-budget must be 0 or more seconds, not {settings.time_budget}")
+
+
+class _BudgetedScorer:
+    """A fluency scorer that stops scoring once ``deadline`` has passed: sentences in chunks,
+    ``None`` (not scored) for every chunk that starts after the deadline."""
+
+    CHUNK = 32
+
+    def __init__(self, scorer: Any, deadline: float) -> None:
+        self.scorer, self.deadline = scorer, deadline
+        self.scored = self.unscored = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.scorer, name)
+
+    def score(self, sentences: Sequence[str], lang: str | None) -> list[Any]:
+        out: list[Any] = []
+        for k in range(0, len(sentences), self.CHUNK):
+            part = list(sentences[k : k + self.CHUNK])
+            if time.perf_counter() >= self.deadline:
+                out += [None] * len(part)
+                self.unscored += len(part)
+            else:
+                out += self.scorer.score(part, lang)
+                self.scored += len(part)
+        return out
+
+
 def _fluency_stage(
-    ctx: CheckContext, fluency: Any, skipped: dict[str, str], components: dict[str, str]
+    ctx: CheckContext,
+    fluency: Any,
+    skipped: dict[str, str],
+    components: dict[str, str],
+    time_budget: float | None = None,
 ) -> None:
     """Score fluency of both sides (when a scorer is available) into ``ctx.signals``."""
+    deadline = None if time_budget is None else time.perf_counter() + time_budget
     if fluency is False:
         skipped["fluency"] = "disabled"
         return
@@ -156,13 +200,22 @@ def _fluency_stage(
     if scorer is None:
         skipped["fluency"] = "no fluency scorer available"
         return
+    name = f"{getattr(scorer, 'name', type(scorer).__name__)}"
+    if deadline is not None:
+        scorer = _BudgetedScorer(scorer, deadline)
     try:
         signals = compute_fluency_signals(ctx.source, ctx.target, scorer)
     except (ImportError, ModelUnavailableError) as exc:  # a missing optional piece: skip, say so
         skipped["fluency"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return
+    if isinstance(scorer, _BudgetedScorer) and scorer.unscored:
+        skipped["fluency.time_budget"] = (
+            f"time budget of {time_budget:g} s spent: {scorer.unscored} of "
+            f"{scorer.scored + scorer.unscored} sentences not checked for fluency or garbling "
+            "(raise it with --time-budget)"
+        )
     ctx.signals["fluency"] = signals
-    components["fluency"] = f"{getattr(scorer, 'name', type(scorer).__name__)}"
+    components["fluency"] = name
     for side_name in ("source", "target"):
         side = ctx.side(side_name)
         for sent, res in zip(side.sentences, signals.get(side_name, [])):
@@ -197,7 +250,7 @@ def _finish(
     components: dict[str, str] = {"encoder": f"{encoder.name}=={encoder.version}"}
     t0 = time.perf_counter()
     settings.note("scoring fluency")
-    _fluency_stage(ctx, fluency, skipped, components)
+    _fluency_stage(ctx, fluency, skipped, components, settings.time_budget)
     timing["fluency"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -227,6 +280,7 @@ def _finish(
             "src_lang": source.lang,
             "tgt_lang": target.lang,
             "checks": {k: dict(v) for k, v in sorted(settings.checks.items())},
+            **({"time_budget": settings.time_budget} if settings.time_budget is not None else {}),
         },
         components=components,
         skipped=skipped,
@@ -292,6 +346,7 @@ def audit(
     references: Sequence[str] | None = None,
     comet: Any = None,
     progress: Callable[[str], None] | None = None,
+    time_budget: float | None = None,
 ) -> Report:
     """Audit ``target`` as a translation (or retelling) of ``source``.
 
@@ -301,7 +356,9 @@ def audit(
     scorer, ``None`` for the bundled one when installed, or ``False`` to skip fluency checks.
     ``checks`` overrides check settings: ``{code: {"enabled": False}}``, severities, parameters.
     ``references`` (one per target sentence) adds BLEU/chrF/chrF++/TER per link; ``comet`` (a
-    :class:`~mtaudit.score.CometScorer`) adds COMET scores per link.
+    :class:`~mtaudit.score.CometScorer`) adds COMET scores per link. ``max_sentences`` caps the
+    sentences per side; ``time_budget`` caps the seconds of the fluency stage (see
+    :class:`AuditSettings`). Bad input raises :class:`~mtaudit.errors.InputError`.
     """
     if mode not in MODES:
         raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -313,7 +370,9 @@ def audit(
         references=references,
         comet=comet,
         progress=progress,
+        time_budget=time_budget,
     )
+    _check_limits(settings)
     timing: dict[str, float] = {}
     t0 = time.perf_counter()
     settings.note("segmenting")
@@ -417,6 +476,8 @@ def audit_pairs(
     path: str | None = None,
     comet: Any = None,
     progress: Callable[[str], None] | None = None,
+    max_sentences: int = 200_000,
+    time_budget: float | None = None,
 ) -> Report:
     """Audit pre-aligned segment pairs: segment *i* of each side is pair *i*, and so is ``links[i]``.
 
@@ -440,7 +501,15 @@ def audit_pairs(
         references=references,
         comet=comet,
         progress=progress,
+        max_sentences=max_sentences,
+        time_budget=time_budget,
     )
+    _check_limits(settings)
+    if len(items) > max_sentences:
+        raise InputError(
+            f"{path or 'pairs'}: {len(items)} pairs exceed the limit of {max_sentences}; "
+            "raise it with --max-sentences"
+        )
     timing: dict[str, float] = {}
     settings.note(f"encoding {len(items)} pairs")
     lines = [p.line for p in items]

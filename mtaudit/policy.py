@@ -245,7 +245,7 @@ def _validate(data: Mapping[str, Any], loc: _Locator) -> dict[str, Any]:
             raise loc.fail(("fail_on",), f"expected a string, got {_type_name(fail_on)}")
         if fail_on not in (*SEVERITIES, "none"):
             raise loc.fail(
-                ("fail_on",), f"unknown severity {fail_on!r}; use one of {POLICY_KEYS['fail_on']}"
+                ("fail_on",), f"unknown severity {fail_on!r}; use {POLICY_KEYS['fail_on']}"
             )
         out["fail_on"] = _norm_fail_on(fail_on)
     sev = data.get("severity")
@@ -321,6 +321,8 @@ def parse_policy(text: str, name: str = "policy.toml") -> Policy:
         data = _toml_loads(text)
     except InputError:
         raise
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        raise InputError(f"{name}: TOML nested too deeply for a policy file") from None
     except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError
         msg = str(exc)
         m = _POS_RE.search(msg)

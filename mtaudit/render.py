@@ -14,11 +14,13 @@ __all__ = ["FORMATS", "render", "to_markdown"]
 FORMATS = ("json", "markdown")
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+#: Control characters (terminal escapes, NUL, …) that white-space folding leaves in place.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 def _md(text: str, limit: int | None = 160) -> str:
     """Escape Markdown/HTML specials and fold whitespace; cut to ``limit`` characters."""
-    text = " ".join(text.split())
+    text = _CONTROL.sub("\ufffd", " ".join(text.split()))
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -30,18 +32,20 @@ def to_markdown(report: Report) -> str:
     """A human-readable Markdown report: verdict, summary, links, findings."""
     s = report.summary
     src, tgt = report.source, report.target
+    ev = s.get("mode_evidence") or {}
+    if "order_correlation" in ev:
+        auto = (
+            f" (auto: order correlation {ev['order_correlation']}, "
+            f"matched share {ev.get('matched_share')})"
+        )
+    else:  # e.g. {"reason": "an empty side"} when one side has no content sentences
+        auto = f" (auto: {_md(str(ev['reason']), None)})" if "reason" in ev else ""
     out = [
         "# mtaudit report",
         "",
         f"**Verdict:** {_md(s['verdict'], None)}",
         "",
-        f"- Mode: `{report.mode}`"
-        + (
-            f" (auto: order correlation {s['mode_evidence']['order_correlation']}, "
-            f"matched share {s['mode_evidence']['matched_share']})"
-            if "mode_evidence" in s
-            else ""
-        ),
+        f"- Mode: `{report.mode}`{auto}",
         f"- Source: {_md(src.path or '(text)', None)} — `{src.lang}`, "
         f"{s['source_sentences']} sentences ({s['source_furniture']} page furniture)",
         f"- Target: {_md(tgt.path or '(text)', None)} — `{tgt.lang}`, "

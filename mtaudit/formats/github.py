@@ -13,6 +13,7 @@ Everything that comes from the documents or findings is escaped as GitHub's runn
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from ..report import Finding, Report
@@ -36,11 +37,21 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+#: Control characters other than CR and LF (which are escaped): ANSI terminal sequences would
+#: colour, hide or overwrite text in the job's log.
+_CONTROL = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def github_command(command: str, message: str, **props: str | int | None) -> str:
-    """One workflow command line, e.g. ``::warning file=a.txt,line=3::text`` (props escaped)."""
-    parts = [f"{k}={escape_property(str(v))}" for k, v in props.items() if v is not None]
+    """One workflow command line, e.g. ``::warning file=a.txt,line=3::text`` (props escaped;
+    control characters other than CR and LF become U+FFFD)."""
+    parts = [
+        f"{k}={escape_property(_CONTROL.sub(chr(0xFFFD), str(v)))}"
+        for k, v in props.items()
+        if v is not None
+    ]
     head = f"::{command} {','.join(parts)}" if parts else f"::{command}"
-    return f"{head}::{escape_data(message)}"
+    return f"{head}::{escape_data(_CONTROL.sub(chr(0xFFFD), message))}"
 
 
 def _command_for(f: Finding) -> str:

@@ -36,9 +36,15 @@ __all__ = ["render_html"]
 _CHART_MAX_POINTS = 1500
 
 
+#: A colon that starts a line (after white space): where a GitHub Actions runner would see a
+#: workflow command (``::error::…``) if the page were printed to a job's log.
+_LINE_COLON = re.compile(r"(\A|[\r\n])(\s*):")
+
+
 def _e(value: Any) -> str:
-    """Escape anything for HTML text or a double-quoted attribute."""
-    return escape(str(value), quote=True)
+    """Escape anything for HTML text or a double-quoted attribute (a colon starting a line
+    becomes ``&#58;``, so no line of the page can start a GitHub workflow command)."""
+    return _LINE_COLON.sub(r"\1\2&#58;", escape(str(value), quote=True))
 
 
 def _sev_class(severity: str) -> str:

@@ -15,6 +15,7 @@ that annotate files can point at the sentence; readers that do not know them ign
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["render_junit"]
 
 _NAME_CHARS = 60
+_LINE_COLON = re.compile(r"(\A|[\r\n])(\s*):")
 
 
 def _short(text: str, limit: int = _NAME_CHARS) -> str:
@@ -158,4 +160,7 @@ def render_junit(report: Report, gate: GateResult | None = None) -> str:
         root.set(k, suite.get(k, "0"))
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode")
+    # A colon starting a line becomes a character reference, so that no line of the file can
+    # start a GitHub workflow command (``::error::…``) when it is printed to a job's log.
+    body = _LINE_COLON.sub(r"\1\2&#58;", body)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

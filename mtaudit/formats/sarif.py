@@ -47,6 +47,12 @@ def sarif_level(finding: Finding) -> str:
     return "error" if severity_rank(finding.severity) >= 1 else "warning"
 
 
+def _message(text: str) -> str:
+    """A SARIF message string: literal ``{`` and ``}`` doubled (SARIF 2.1.0 §3.11.5), so that
+    text such as ``{0}`` is not read as a placeholder."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 def _level_of_severity(severity: str | None) -> str:
     return "error" if severity in ("major", "critical") else "warning"
 
@@ -83,7 +89,7 @@ def sarif_log(report: Report, gate: GateResult | None = None) -> dict[str, Any]:
             {
                 "id": code,
                 "name": "".join(w.capitalize() for w in code.replace(".", "_").split("_")),
-                "shortDescription": {"text": desc},
+                "shortDescription": {"text": _message(desc)},
                 "defaultConfiguration": {"level": level},
                 "properties": {"severity": severity, "tags": ["translation-quality"]},
             }
@@ -131,7 +137,7 @@ def sarif_log(report: Report, gate: GateResult | None = None) -> dict[str, Any]:
             "ruleId": f.code,
             "ruleIndex": rule_index[f.code],
             "level": sarif_level(f),
-            "message": {"text": f.message or f.code},
+            "message": {"text": _message(f.message or f.code)},
             "locations": [{"physicalLocation": physical}],
             "partialFingerprints": {"mtauditFinding/v1": _fingerprint(report, f)},
             "properties": {
@@ -148,7 +154,7 @@ def sarif_log(report: Report, gate: GateResult | None = None) -> dict[str, Any]:
     invocation: dict[str, Any] = {"executionSuccessful": True}
     if report.signature.skipped:
         invocation["toolExecutionNotifications"] = [
-            {"level": "note", "message": {"text": f"{k} skipped: {v}"}}
+            {"level": "note", "message": {"text": _message(f"{k} skipped: {v}")}}
             for k, v in sorted(report.signature.skipped.items())
         ]
     run_props: dict[str, Any] = {
