@@ -585,6 +585,24 @@ class _Outcome:
     timing: dict[str, float] = field(default_factory=dict)
 
 
+class _UnavailableFluency:
+    """Stands in for a fluency scorer that failed to load: the pipeline skips its stage with the
+    same message as when it tries (and fails) to load the default scorer itself, without the cost
+    of trying again for every item."""
+
+    name = "unavailable"
+
+    def __init__(self, exc: Exception) -> None:
+        lines = str(exc).splitlines()
+        self.message = lines[0] if lines else type(exc).__name__
+
+    def score(self, texts: Sequence[str], lang: str | None = None) -> Any:
+        """Raise :class:`~mtaudit.errors.ModelUnavailableError` (the pipeline records the skip)."""
+        from .errors import ModelUnavailableError
+
+        raise ModelUnavailableError(self.message)
+
+
 class _Worker:
     """Models loaded once per process, and the audit of one item."""
 
@@ -603,8 +621,8 @@ class _Worker:
         if settings.fluency:
             try:
                 self.fluency = self._fluency_scorer()
-            except Exception:  # not installed: the pipeline skips the stage and says why
-                self.fluency = None
+            except Exception as exc:  # not installed, or broken: fail once per worker, not per item
+                self.fluency = _UnavailableFluency(exc)
         self._warm_up()
 
     def _encoder(self) -> Any:

@@ -468,3 +468,15 @@ def test_a_crashing_worker_loses_only_its_item(tmp_path):
     statuses = {ids[k]: o.status for k, o in got}
     assert statuses == {"a": "ok", "b": "ok", "boom": "error", "c": "ok", "d": "ok"}
     assert "crashed" in got[2][1].error
+
+
+def test_unavailable_fluency_is_skipped_like_the_pipeline_does():
+    import mtaudit
+    from mtaudit.batch import _UnavailableFluency
+    from mtaudit.encoders import HashingEncoder
+    from mtaudit.errors import ModelUnavailableError
+
+    stub = _UnavailableFluency(ModelUnavailableError("the LM is not installed\nmore detail"))
+    report = mtaudit.audit(GOOD[0], GOOD[0], encoder=HashingEncoder(), fluency=stub)
+    assert report.signature.skipped["fluency"] == "the LM is not installed"
+    assert "fluency" not in report.signature.components
