@@ -371,6 +371,9 @@ class BatchSettings:
     checks: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: A local COMET/CometKiwi checkpoint, or None.
     comet_model: str | None = None
+    #: Seconds for the slow (fluency) checks per item, or None for no limit. When a budget is
+    #: spent, what was skipped depends on the machine: reports are then not reproducible.
+    time_budget: float | None = None
     #: The gate; None runs no gate (items are ``ok`` rather than ``pass``/``fail``).
     policy: Policy | None = None
     #: Report formats written per item (see :data:`FORMAT_EXTENSIONS`).
@@ -389,6 +392,7 @@ class BatchSettings:
             "fluency": self.fluency,
             "checks": {k: dict(v) for k, v in sorted(self.checks.items())},
             "comet": self.comet_model is not None,
+            "time_budget": self.time_budget,
             "formats": list(self.formats),
             "allow_errors": self.allow_errors,
             "policy": None if self.policy is None else self.policy.to_dict(),
@@ -687,6 +691,8 @@ class _Worker:
                 checks=checks,
                 path=item.pairs,
                 comet=self.comet,
+                max_sentences=s.max_sentences,
+                time_budget=s.time_budget,
             )
         else:
             assert item.source is not None and item.target is not None
@@ -715,6 +721,7 @@ class _Worker:
                 max_sentences=s.max_sentences,
                 references=references,
                 comet=self.comet,
+                time_budget=s.time_budget,
             )
         timing = dict(report.timing)
         report = replace(report, timing={})  # reports do not vary with the run: see timing.json
@@ -927,6 +934,8 @@ def audit_batch(
             raise InputError(f"unknown format {fmt!r}; choose among {', '.join(ALL_FORMATS)}")
     if not settings.formats:
         raise InputError("no report format given")
+    if settings.time_budget is not None and not settings.time_budget >= 0:
+        raise InputError(f"--time-budget must be 0 or more seconds, not {settings.time_budget}")
     if jobs < 0:
         raise InputError(f"--jobs must be 0 (one per CPU) or more, got {jobs}")
     from .align import MODES

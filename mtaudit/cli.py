@@ -89,6 +89,13 @@ def _add_audit_options(a: argparse.ArgumentParser) -> None:
     )
     a.add_argument("--no-fluency", action="store_true", help="skip the language-model checks")
     a.add_argument(
+        "--time-budget",
+        type=float,
+        metavar="SECONDS",
+        help="time limit of the slow (fluency/LM) checks per document pair; when spent, the "
+        "rest are skipped and the report says so (default: no limit)",
+    )
+    a.add_argument(
         "--disable", action="append", default=[], metavar="CODE", help="switch a check off"
     )
     a.add_argument(
@@ -112,13 +119,6 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("source", nargs="?", help="source document")
     a.add_argument("target", nargs="?", help="target document")
     a.add_argument("--pairs", help="pre-aligned pairs file (TSV source<TAB>target, or JSONL)")
-    a.add_argument(
-        "--time-budget",
-        type=float,
-        metavar="SECONDS",
-        help="time limit of the slow (fluency/LM) checks per document pair; when spent, the "
-        "rest are skipped and the report says so (default: no limit)",
-    )
     a.add_argument(
         "--format",
         default="json",
@@ -328,6 +328,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         fluency=not args.no_fluency,
         checks={code: {"enabled": False} for code in args.disable},
         comet_model=args.comet_model,
+        time_budget=args.time_budget,
         policy=policy,
         formats=formats,
         allow_errors=args.allow_errors,

@@ -346,6 +346,7 @@ def test_gate_exit_codes(tmp_path, capsys):
         (["batch", "--manifest", manifest, "--out-dir", manifest], "not a folder"),
         (["batch", "--manifest", manifest, "--out-dir", out, "--disable", "nope"], "nope"),
         (["batch", "--manifest", manifest, "--out-dir", out, "--jobs", "-1"], "--jobs"),
+        (["batch", "--manifest", manifest, "--out-dir", out, "--time-budget", "-1"], "budget"),
         (["batch", tmp_path / "no", tmp_path, "--out-dir", out], "not a folder"),
         (["batch", "--manifest", tmp_path / "none.csv", "--out-dir", out], "no such file"),
     ]:
