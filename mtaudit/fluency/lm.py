@@ -26,6 +26,8 @@ __all__ = [
     "SmolLM2Scorer",
     "INSTALL_HINT",
     "default_token_scorer",
+    "selftest",
+    "REBUILD_HINT",
 ]
 
 #: The pip line that makes the bundled LM available.
@@ -38,17 +40,26 @@ class TokenScores:
 
     ``tokens[i]`` is the text of token ``i``; ``offsets[i]`` its ``(start, end)`` character span in
     the scored text (a leading space belongs to the token, as in BPE vocabularies); ``logprobs[i]``
-    the natural-log probability of the token given everything before it in the text.
+    the natural-log probability of the token given everything before it in the text;
+    ``entropy[i]`` (optional) the entropy, in nats, of the model's prediction at that position,
+    i.e. the surprisal it expected. ``surprisal - entropy`` is how much more surprised the model
+    was than it expected to be: high where a confident prediction was broken (a fused clause),
+    low where any word could come (the first mention of a name).
     """
 
     tokens: list[str]
     offsets: list[tuple[int, int]]
     logprobs: np.ndarray
+    entropy: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.logprobs = np.asarray(self.logprobs, dtype=np.float64)
         if not (len(self.tokens) == len(self.offsets) == len(self.logprobs)):
             raise ValueError("tokens, offsets and logprobs must have the same length")
+        if self.entropy is not None:
+            self.entropy = np.asarray(self.entropy, dtype=np.float64)
+            if len(self.entropy) != len(self.logprobs):
+                raise ValueError("entropy and logprobs must have the same length")
 
 
 @runtime_checkable
@@ -96,12 +107,17 @@ def _close_models() -> None:
 atexit.register(_close_models)
 
 
-def _log_softmax_pick(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """``log_softmax(logits)[i, targets[i]]`` for every row, in float64 for stability."""
+def _log_softmax_pick(logits: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``log_softmax(logits)[i, targets[i]]`` and the entropy of ``softmax(logits)[i]`` for every
+    row, in float64 for stability."""
     z = logits.astype(np.float64, copy=False)
     m = z.max(axis=1, keepdims=True)
-    lse = np.log(np.exp(z - m).sum(axis=1)) + m[:, 0]
-    return z[np.arange(len(targets)), targets] - lse
+    e = np.exp(z - m)
+    s = e.sum(axis=1)
+    lse = np.log(s) + m[:, 0]
+    # H = lse - E_p[z]
+    entropy = lse - np.einsum("ij,ij->i", e, z) / s
+    return z[np.arange(len(targets)), targets] - lse, np.maximum(entropy, 0.0)
 
 
 class SmolLM2Scorer:
@@ -212,8 +228,9 @@ class SmolLM2Scorer:
             pos = start + len(chunk)
         return out
 
-    def _score_batch(self, seqs: list[list[int]]) -> list[np.ndarray]:
-        """Log-probs of tokens 1.. of each sequence, decoding them together."""
+    def _score_batch(self, seqs: list[list[int]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Log-probs of tokens 1.. of each sequence and the entropies of their predictions,
+        decoding the sequences together."""
         import llama_cpp
 
         llm, ctx, batch = self._llm()
@@ -269,6 +286,7 @@ class SmolLM2Scorer:
             for seq, first, drop in self._pieces(ids):
                 jobs.append((k, seq, first, drop))
         lps = [np.zeros(len(p[0]), dtype=np.float64) for p in prepared]
+        ents = [np.zeros(len(p[0]), dtype=np.float64) for p in prepared]
         i = 0
         while i < len(jobs):
             group, used = [], 0
@@ -280,18 +298,125 @@ class SmolLM2Scorer:
                 group.append(jobs[i])
                 used += len(jobs[i][1])
                 i += 1
-            for (k, _seq, first, drop), lp in zip(
+            for (k, _seq, first, drop), (lp, ent) in zip(
                 group, self._score_batch([g[1] for g in group]), strict=True
             ):
                 lps[k][first + drop : first + len(lp)] = lp[drop:]
+                ents[k][first + drop : first + len(lp)] = ent[drop:]
         return [
-            TokenScores(tokens, offsets, lp)
-            for (_ids, tokens, offsets), lp in zip(prepared, lps, strict=True)
+            TokenScores(tokens, offsets, lp, ent)
+            for (_ids, tokens, offsets), lp, ent in zip(prepared, lps, ents, strict=True)
         ]
 
 
+#: How to rebuild llama-cpp-python when its native build does not run on this CPU.
+REBUILD_HINT = (
+    'CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF" '
+    'pip install --no-cache-dir --force-reinstall --no-deps "llama-cpp-python==0.3.36"'
+)
+
+_SELFTEST_CODE = (
+    "from mtaudit.fluency.lm import SmolLM2Scorer\n"
+    "r = SmolLM2Scorer(n_threads=1).token_logprobs(['The cat sat on the mat.'])\n"
+    "assert len(r[0].logprobs) > 0 and all(x == x for x in r[0].logprobs)\n"
+    "print('ok')\n"
+)
+
+
+def _build_key() -> str:
+    """Identity of the installed llama.cpp build and this CPU (what the self-test result holds for)."""
+    import hashlib
+    import importlib.util
+    import platform
+    from pathlib import Path
+
+    parts = [platform.machine(), _package_version("llama-cpp-python")]
+    spec = importlib.util.find_spec("llama_cpp")
+    if spec is not None and spec.origin:
+        for lib in sorted((Path(spec.origin).parent / "lib").glob("*.so")):
+            st = lib.stat()
+            parts.append(f"{lib.name}:{st.st_size}:{int(st.st_mtime)}")
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            flags = next((ln for ln in fh if ln.startswith("flags")), "")
+        parts.append(hashlib.sha1(flags.encode()).hexdigest()[:12])
+    except OSError:
+        pass
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
+
+
+def selftest(timeout: float = 120.0) -> None:
+    """Run the bundled LM once in a child process; ``ModelUnavailableError`` if it crashes.
+
+    A native build that does not run on this CPU (e.g. compiled for instructions the machine or its
+    hypervisor does not allow) kills the process with a signal, which no ``try`` can catch. The
+    child takes that hit instead. A passing result is remembered per build and CPU (in
+    ``$XDG_CACHE_HOME/mtaudit``), so the check costs one child process per installation.
+    """
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    SmolLM2Scorer.model_path()  # a missing package: the usual message, no child needed
+    if _find_spec("llama_cpp") is None:
+        raise ModelUnavailableError(
+            f"the fluency LM needs the package 'llama-cpp-python': {INSTALL_HINT}"
+        )
+    cache_dir = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mtaudit"
+    stamp = cache_dir / "lm_selftest.json"
+    key = _build_key()
+    try:
+        if json.loads(stamp.read_text(encoding="utf-8")).get(key) == "ok":
+            return
+    except (OSError, ValueError, AttributeError):
+        pass
+    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", _SELFTEST_CODE],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise ModelUnavailableError(
+            f"the fluency LM did not answer within {timeout:.0f} s in its self-test"
+        ) from exc
+    if proc.returncode != 0 or "ok" not in proc.stdout:
+        if proc.returncode < 0:
+            why = f"crashed with signal {-proc.returncode}"
+        else:
+            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            why = f"failed ({last})"
+        raise ModelUnavailableError(
+            f"the fluency LM's native build (llama-cpp-python) {why} on this machine; "
+            f"rebuild it for this CPU: {REBUILD_HINT}"
+        )
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = stamp.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({key: "ok"}), encoding="utf-8")
+        os.replace(tmp, stamp)
+    except OSError:
+        pass  # an unwritable cache only costs the next process another self-test
+
+
+def _find_spec(name: str) -> Any:
+    """``importlib.util.find_spec`` that never raises."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+
+
 def default_token_scorer() -> TokenScorer:
-    """The bundled LM (:class:`SmolLM2Scorer`); ``ModelUnavailableError`` if not installed."""
+    """The bundled LM (:class:`SmolLM2Scorer`), after a once-per-install self-test in a child
+    process; ``ModelUnavailableError`` if it is not installed or its native build crashes here."""
     scorer = SmolLM2Scorer()
+    selftest()
     scorer._llm()
     return scorer
