@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXTRAS ?= test,fluency
 
-.PHONY: setup demo test test-comet test-all lint bench bench-quick clean
+.PHONY: setup demo test test-comet test-all lint bench bench-quick clean fuzz
 
 $(STAMP): pyproject.toml scripts/setup.sh
 	PY=$(PY) VENV=$(VENV) EXTRAS=$(EXTRAS) bash scripts/setup.sh
@@ -44,6 +44,10 @@ $(COMET_VENV)/.installed: pyproject.toml
 
 test-comet: $(COMET_VENV)/.installed
 	$(COMET_VENV)/bin/python -m pytest -q tests/test_comet.py tests/test_reference_scores.py
+
+## The long fuzz run: >= 10,000 generated cases (MTAUDIT_FUZZ_EXAMPLES per property, default 2500).
+fuzz: $(STAMP)
+	$(BIN)/python -m pytest -q -s -m fuzz tests/test_fuzz.py
 
 ## Everything, including slow tests.
 test-all: $(STAMP)
