@@ -184,7 +184,7 @@ def test_github_annotations_cannot_inject_commands(hostile_report: mtaudit.Repor
 
 
 @pytest.mark.parametrize("fmt", ALL_FORMATS)
-def test_seed_like_text_with_commands_in_documents(fmt: str) -> None:
+def test_workflow_commands_in_documents_stay_inert(fmt: str) -> None:
     """Workflow commands in plain documents (not pairs) stay inert in every format."""
     src = "The council met on Monday.\n::error::from the source\nIt approved 3 plans.\n"
     tgt = (
