@@ -5,7 +5,7 @@ No models: a hand-made CheckContext with hand-made embeddings and a hand-made Qu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
@@ -14,18 +14,21 @@ from mtaudit.checks.base import CheckContext
 from mtaudit.report import Finding, Link, Sentence, Side
 from mtaudit.score.quality import (
     FEATURES,
+    Calibration,
     QualityModel,
     QualityProfile,
     document_quality,
     load_quality_model,
     margins,
     score_links,
+    text_features,
 )
 
 
 @dataclass
 class FakeFluency:
     score: float
+    signals: dict[str, float] = field(default_factory=dict)
 
 
 class FakeEncoder:
@@ -37,38 +40,23 @@ class FakeEncoder:
 
 
 def _model() -> QualityModel:
+    coef = {f: 0.0 for f in FEATURES} | {"adq": 8.0, "adq_margin": 6.0, "len_dev": -3.0}
+    coef |= {"flu": 4.0, "num_miss": -2.0, "copy": -1.0}
+    mean = {f: 0.0 for f in FEATURES} | {"adq": 0.5, "adq_margin": 0.4, "len_dev": 0.1}
+    mean |= {"log_len": 4.0, "flu": 0.9, "flu_missing": 0.5}
+    std = {f: 1.0 for f in FEATURES} | {"adq": 0.2, "adq_margin": 0.2, "len_dev": 0.1}
+    std |= {"flu": 0.1, "flu_missing": 0.5, "num_miss": 0.2}
     prof = QualityProfile(
         name="default",
-        coef={
-            "cos": 8.0,
-            "margin": 6.0,
-            "len_dev": -3.0,
-            "log_len": 0.0,
-            "flu": 4.0,
-            "flu_missing": 0.0,
-        },
-        mean={
-            "cos": 0.5,
-            "margin": 0.3,
-            "len_dev": 0.1,
-            "log_len": 4.0,
-            "flu": 0.9,
-            "flu_missing": 0.5,
-        },
-        std={
-            "cos": 0.2,
-            "margin": 0.2,
-            "len_dev": 0.1,
-            "log_len": 1.0,
-            "flu": 0.1,
-            "flu_missing": 0.5,
-        },
+        coef=coef,
+        mean=mean,
+        std=std,
         intercept=70.0,
-        random_cos=0.1,
         flu_fill=0.9,
     )
     return QualityModel(
         profiles={"default": prof},
+        calibration={"default": Calibration(random_cos=0.0, match_cos=1.0)},
         finding_penalty={"default": {"major": 10.0, "critical": 30.0}},
     )
 
@@ -149,18 +137,67 @@ def test_margin_uses_neighbourhood_and_fallback() -> None:
     assert margins(one.links, None, None, [0], [0], random_cos=0.3) == pytest.approx([0.5])
 
 
+LM = {"lm_mean": -4.0}
+
+
 def test_missing_fluency_is_handled() -> None:
     model = _model()
     ctx = _ctx([0.7, 0.7, 0.7])
     ctx.signals["fluency"] = {
         "source": [None, None, None],
-        "target": [FakeFluency(95.0), None, FakeFluency(20.0)],
+        "target": [FakeFluency(95.0, LM), None, FakeFluency(20.0, LM)],
     }
     score_links(ctx, [], model)
     f = [lk.scores["quality_features"] for lk in ctx.links]
     assert f[0]["flu_missing"] == 0.0 and f[0]["flu"] == pytest.approx(0.95)
     assert f[1]["flu_missing"] == 1.0 and f[1]["flu"] == pytest.approx(0.9)  # the fill value
     assert ctx.links[2].quality < ctx.links[0].quality  # type: ignore[operator]
+
+
+def test_fluency_without_the_lm_does_not_count() -> None:
+    ctx = _ctx([0.7, 0.7])
+    ctx.signals["fluency"] = {"target": [FakeFluency(20.0, {"oov": 0.0}), FakeFluency(90.0, LM)]}
+    score_links(ctx, [], _model())
+    f = [lk.scores["quality_features"] for lk in ctx.links]
+    assert f[0]["flu_missing"] == 1.0 and f[0]["flu"] == pytest.approx(0.9)
+    assert f[1]["flu_missing"] == 0.0
+
+
+def test_text_features_numbers_and_copies() -> None:
+    assert text_features("It cost 1,000 euros in 2019.", "Es kostete 1.000 Euro 2019.")[0] == 0.0
+    miss, _ = text_features("It cost 1,000 euros in 2019.", "Es kostete 100 Euro 2019.")
+    assert miss == pytest.approx(2 / 5)
+    assert text_features("No numbers here.", "Keine Zahlen.")[0] == 0.0
+    _, copy_ok = text_features("The cat sat on the mat.", "Die Katze saß auf der Matte.")
+    _, copy_bad = text_features("The cat sat on the mat.", "The cat sat auf der mat.")
+    assert copy_ok == 0.0 and copy_bad > 0.5
+    assert text_features("", "") == (0.0, 0.0)
+
+
+def test_numbers_and_copies_lower_quality() -> None:
+    ctx = _ctx([0.8, 0.8, 0.8, 0.8, 0.8])
+    ctx.source.sentences[1].text = "It happened in 1999 and 2004."
+    ctx.target.sentences[1].text = "Es geschah 1998 und 2005."
+    ctx.source.sentences[2].text = "The cat sat on the mat today."
+    ctx.target.sentences[2].text = "The cat sat on the mat today."
+    score_links(ctx, [], _model())
+    q = [lk.quality or 0.0 for lk in ctx.links]
+    assert q[1] < q[0] and q[2] < q[0]
+
+
+def test_calibration_puts_encoders_on_one_scale() -> None:
+    model = _model()
+    model.calibration = {
+        "default": Calibration(0.0, 1.0),
+        "e5-like": Calibration(random_cos=0.75, match_cos=0.9),
+    }
+    use_like = _ctx([0.5, 0.5, 0.5, 0.5, 0.5])
+    score_links(use_like, [], model)
+    e5 = _ctx([0.825, 0.825, 0.825, 0.825, 0.825])
+    e5.encoder = type("E", (), {"name": "e5-like", "version": "0"})()  # type: ignore[assignment]
+    score_links(e5, [], model)
+    assert e5.links[0].scores["quality_features"]["adq"] == pytest.approx(0.5, abs=1e-3)
+    assert model.calibration_for("unknown") is model.calibration["default"]
 
 
 def _finding(sentence: int, severity: str, code: str = "garbled.fused") -> Finding:
@@ -224,10 +261,14 @@ def test_bundled_model_loads_and_scores() -> None:
     assert model.to_json() == type(model).from_json(model.to_json()).to_json()
 
 
-@pytest.mark.parametrize("profile", ["use-multilingual-v3", "multilingual-e5-small-q4", "default"])
-def test_bundled_profiles_are_monotone_in_similarity(profile: str) -> None:
+def test_bundled_model_is_shared_and_monotone_in_similarity() -> None:
     model = load_quality_model()
-    prof = model.profiles[profile]
-    # raising a link's cosine (neighbourhood fixed) raises cos and margin alike
-    up = prof.coef["cos"] / prof.std["cos"] + prof.coef["margin"] / prof.std["margin"]
+    prof = model.profile("some-unknown-encoder")
+    for name in ("use-multilingual-v3", "multilingual-e5-small-q4", None):
+        assert model.profile(name) is prof
+        cal = model.calibration_for(name)
+        assert 0.0 <= cal.random_cos < cal.match_cos <= 1.0
+    # raising a link's cosine (neighbourhood fixed) raises adq and adq_margin alike
+    up = prof.coef["adq"] / prof.std["adq"] + prof.coef["adq_margin"] / prof.std["adq_margin"]
     assert up > 0
+    assert set(prof.coef) == set(FEATURES)

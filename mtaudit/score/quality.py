@@ -1,42 +1,60 @@
 """A calibrated, reference-free quality score per link (0–100, higher is better).
 
-The score is a small linear model over a handful of features that every audit has at hand, fitted
-by ``scripts/train_quality.py`` on MLQE-PE direct assessments (DA, 0–100 per sentence) and stored
-as plain JSON in ``mtaudit/data/quality_model.json``. Only numpy runs at audit time.
+The score is a small linear model over features that every audit has at hand, fitted by
+``scripts/train_quality.py`` on MLQE-PE direct assessments (DA, 0–100 per sentence) and stored as
+plain JSON in ``mtaudit/data/quality_model.json``. Only numpy runs at audit time.
+
+**One profile for all encoders and language pairs.** Raw cosines are not comparable between
+encoders (USE puts unrelated sentences near 0.1, E5 near 0.75), so each encoder has a
+*calibration* in the model file — its mean cosine for unrelated pairs (``random_cos``) and for real
+translations (``match_cos``) — and the similarity features are expressed on that scale (0 = as
+similar as a random pair, 1 = as similar as a typical translation). The linear weights are then
+shared: they are fitted on all language pairs at once and checked leave-one-pair-out, which is
+what lets a profile carry over to a pair it never saw. An encoder without a calibration uses the
+``default`` one.
 
 Features of a link (``link.scores["quality_features"]`` holds their values):
 
-* ``cos`` — the encoder cosine of the link (``link.similarity``).
-* ``margin`` — ``cos`` minus the mean of the ``k`` nearest *other-side* cosines of each side of the
-  link within the document (for a pairs file: the whole file). A translation should be closer to
-  its source than to any other sentence around it; margins also undo the encoder's own cosine
-  scale (E5 cosines sit in 0.7–0.9). With fewer than two other sentences the encoder's prior
-  "random pair" cosine from the model file stands in for the neighbourhood.
+* ``adq`` — the calibrated cosine of the link: ``(cos - random_cos) / (match_cos - random_cos)``.
+* ``adq_margin`` — the calibrated margin: ``cos`` minus the mean of the ``k`` nearest
+  *other-side* cosines of each side of the link within the document (for a pairs file: the whole
+  file), divided by ``match_cos - random_cos``. A translation should be closer to its source than
+  to any other sentence around it. With fewer than two other sentences ``random_cos`` stands in
+  for the neighbourhood.
 * ``len_dev`` — ``|log((chars_tgt + 1) / (chars_src + 1)) - expected|``; ``expected`` is the
   median log ratio of the document's links (at least :data:`MIN_LINKS_FOR_MEDIAN` of them), else a
   script-based prior (CJK is written with fewer characters).
-* ``log_len`` — ``log(1 + chars of the source side)``: longer sentences carry more room for error.
+* ``log_len`` — ``log(1 + chars of the source side)``: longer sentences carry more room for error
+  (a prior about the source, constant among translations of the same sentence).
+* ``num_miss`` — numbers that do not match: digit strings (separators ignored) in one side and not
+  the other, divided by ``1 +`` all numbers of both sides.
+* ``copy`` — share of the target's words (3+ letters) that also occur in the source, compared
+  case-insensitively: untranslated or half-translated output copies the source.
 * ``flu`` / ``flu_missing`` — the lowest fluency score (0–100, divided by 100) of the link's
-  target sentences from ``ctx.signals["fluency"]["target"]``; when no fluency scorer ran or the
-  language is not covered, ``flu`` takes the training mean and ``flu_missing`` is 1.
+  target sentences from ``ctx.signals["fluency"]["target"]``, counting only results the LM
+  scored (:data:`FLUENCY_REQUIRES`; the LM covers English); otherwise ``flu`` takes the training
+  mean and ``flu_missing`` is 1.
+  The LM's *excess surprisal* (``xwin4``: surprisal minus the entropy it expected) was tried as a
+  further feature and left out: it moved the leave-one-pair-out cross-validated r by less than
+  0.005 and took a *negative* weight (collinear with ``flu``), which no one could defend.
 * ``findings.<family>.<severity>`` — counts of major and critical findings on the link's target
   sentences by code family (``garbled.fused`` → ``garbled``). These are *not* fitted (the DA data
-  has no findings): each one subtracts a fixed penalty from the calibrated score (see the model
-  file's ``finding_penalty``), so a link with a critical finding cannot score high.
+  has no findings): each one subtracts a fixed, hand-set penalty from the calibrated score (see the
+  model file's ``finding_penalty``), so a link with a critical finding cannot score high.
 
 The linear part predicts the DA mean directly (so 70 means "about what human raters give a
-translation they score 70"), clipped to 0–100; its weights are fitted within each language pair
-(features and DA centred per pair), so they rank translations rather than language pairs. Expect a
-narrow spread: with weak evidence a calibrated score stays near the mean. Without a fluency
-scorer the into-English profile loses most of its advantage over the raw cosine (see
-``docs/benchmarks.md``). One profile per encoder (USE and E5 cosines are not comparable); an
-unknown encoder uses the ``default`` profile.
+translation they score 70"), clipped to 0–100; its weights are fitted with features and DA centred
+within each language pair, so they rank translations rather than language pairs. Expect a narrow
+spread: with weak evidence a calibrated score stays near the mean. Out of English the score is weak
+(no LM fluency; see ``docs/benchmarks.md``).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -50,17 +68,28 @@ from ..report import Finding, Link
 
 __all__ = [
     "FEATURES",
+    "Calibration",
     "QualityProfile",
     "QualityModel",
     "load_quality_model",
     "link_features",
+    "text_features",
     "margins",
     "score_links",
     "document_quality",
 ]
 
 #: The fitted features, in model order.
-FEATURES: tuple[str, ...] = ("cos", "margin", "len_dev", "log_len", "flu", "flu_missing")
+FEATURES: tuple[str, ...] = (
+    "adq",
+    "adq_margin",
+    "len_dev",
+    "log_len",
+    "num_miss",
+    "copy",
+    "flu",
+    "flu_missing",
+)
 #: Nearest other-side neighbours averaged for the margin.
 K_NEIGHBOURS = 4
 #: Below this many links the expected length ratio comes from the script prior, not the median.
@@ -69,24 +98,52 @@ MIN_LINKS_FOR_MEDIAN = 5
 MAX_NEIGHBOURHOOD = 1000
 #: Severities that count as findings features.
 COUNTED_SEVERITIES = ("major", "critical")
+#: A fluency result counts for ``flu`` only when it has this signal, i.e. when the LM scored the
+#: sentence. The lexical/link-grammar-only fluency profiles (e.g. German) do not track human
+#: quality judgements (measured on MLQE-PE en-de: leave-one-pair-out r 0.15 with them, 0.20 without).
+FLUENCY_REQUIRES = "lm_mean"
 
 _MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "quality_model.json"
 
 # characters per "unit of content" relative to Latin-script languages, for the length prior
 _CHAR_DENSITY = {"zh": 0.3, "ja": 0.4, "ko": 0.45, "th": 0.9}
+# a number: digits with inner separators ("1,000.5", "12:30", "10 000")
+_NUMBER = re.compile(r"\d+(?:[.,:\u00a0\u202f ]\d+)*")
+_NON_DIGIT = re.compile(r"\D")
+# a word for the copy feature: 3+ word characters, not all digits
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+@dataclass
+class Calibration:
+    """How one encoder's cosines map to the shared scale: ``random_cos`` (unrelated sentence
+    pairs) becomes 0 and ``match_cos`` (typical real translations) becomes 1."""
+
+    random_cos: float = 0.1
+    match_cos: float = 0.8
+
+    @property
+    def span(self) -> float:
+        """``match_cos - random_cos`` (at least 0.01)."""
+        return max(self.match_cos - self.random_cos, 0.01)
+
+    def to_dict(self) -> dict[str, float]:
+        return {"random_cos": self.random_cos, "match_cos": self.match_cos}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Calibration:
+        return cls(random_cos=float(d["random_cos"]), match_cos=float(d["match_cos"]))
 
 
 @dataclass
 class QualityProfile:
-    """A linear model for one encoder: ``score = intercept + sum(coef * (x - mean) / std)``."""
+    """A linear model: ``score = intercept + sum(coef * (x - mean) / std)`` over :data:`FEATURES`."""
 
     name: str
     coef: dict[str, float]
     mean: dict[str, float]
     std: dict[str, float]
     intercept: float
-    #: Typical cosine of an unrelated sentence pair (the neighbourhood fallback for the margin).
-    random_cos: float = 0.1
     #: Value of ``flu`` when fluency is missing (the training mean).
     flu_fill: float = 0.9
 
@@ -107,7 +164,6 @@ class QualityProfile:
             "mean": self.mean,
             "std": self.std,
             "intercept": self.intercept,
-            "random_cos": self.random_cos,
             "flu_fill": self.flu_fill,
         }
 
@@ -119,16 +175,17 @@ class QualityProfile:
             mean={k: float(v) for k, v in d["mean"].items()},
             std={k: float(v) for k, v in d["std"].items()},
             intercept=float(d["intercept"]),
-            random_cos=float(d.get("random_cos", 0.1)),
             flu_fill=float(d.get("flu_fill", 0.9)),
         )
 
 
 @dataclass
 class QualityModel:
-    """Per-encoder profiles plus the fixed penalties for findings."""
+    """Linear profiles, per-encoder calibrations and the fixed penalties for findings."""
 
     profiles: dict[str, QualityProfile]
+    #: ``{"<encoder name>": Calibration, "default": Calibration}``.
+    calibration: dict[str, Calibration] = field(default_factory=lambda: {"default": Calibration()})
     #: ``{"default": {"major": p, "critical": p}, "<family>": {...}}`` in score points.
     finding_penalty: dict[str, dict[str, float]] = field(
         default_factory=lambda: {"default": {"major": 10.0, "critical": 30.0}}
@@ -141,6 +198,12 @@ class QualityModel:
             return self.profiles[encoder_name]
         return self.profiles.get("default") or next(iter(self.profiles.values()))
 
+    def calibration_for(self, encoder_name: str | None) -> Calibration:
+        """The cosine calibration of an encoder, else the ``default`` one."""
+        if encoder_name and encoder_name in self.calibration:
+            return self.calibration[encoder_name]
+        return self.calibration.get("default") or Calibration()
+
     def penalty(self, family: str, severity: str) -> float:
         """Points subtracted for one finding of ``family`` at ``severity``."""
         table = self.finding_penalty.get(family) or self.finding_penalty.get("default", {})
@@ -150,6 +213,7 @@ class QualityModel:
         d = {
             "meta": self.meta,
             "features": list(FEATURES),
+            "calibration": {k: c.to_dict() for k, c in self.calibration.items()},
             "profiles": {k: p.to_dict() for k, p in self.profiles.items()},
             "finding_penalty": self.finding_penalty,
         }
@@ -160,6 +224,8 @@ class QualityModel:
         d = json.loads(text)
         return cls(
             profiles={k: QualityProfile.from_dict(k, v) for k, v in d["profiles"].items()},
+            calibration={k: Calibration.from_dict(v) for k, v in d.get("calibration", {}).items()}
+            or {"default": Calibration()},
             finding_penalty={
                 k: {s: float(p) for s, p in v.items()} for k, v in d["finding_penalty"].items()
             },
@@ -281,29 +347,56 @@ def _density(lang: str | None) -> float:
     return _CHAR_DENSITY.get((lang or "").split("-")[0].lower(), 1.0)
 
 
+def text_features(source: str, target: str) -> tuple[float, float]:
+    """``(num_miss, copy)`` of one source/target text pair (see the module docstring)."""
+    ns = Counter(_NON_DIGIT.sub("", m) for m in _NUMBER.findall(source))
+    nt = Counter(_NON_DIGIT.sub("", m) for m in _NUMBER.findall(target))
+    miss = sum((ns - nt).values()) + sum((nt - ns).values())
+    num_miss = miss / (1.0 + sum(ns.values()) + sum(nt.values()))
+    src_words = {w.casefold() for w in _WORD.findall(source)}
+    tgt_words = [w.casefold() for w in _WORD.findall(target)]
+    copy = sum(w in src_words for w in tgt_words) / len(tgt_words) if tgt_words else 0.0
+    return num_miss, copy
+
+
+def _worst(values: list[float]) -> float | None:
+    return min(values) if values else None
+
+
 def link_features(
     ctx: CheckContext,
     findings: Sequence[Finding],
     profile: QualityProfile,
+    calibration: Calibration | None = None,
 ) -> list[dict[str, float]]:
-    """The feature values of every link in ``ctx.links`` (fitted features + findings counts)."""
+    """The feature values of every link in ``ctx.links`` (fitted features + findings counts).
+
+    ``calibration`` maps the encoder's cosines to the shared scale (default: :class:`Calibration`).
+    """
+    cal = calibration or Calibration()
     links = ctx.links
     src_sents, tgt_sents = ctx.source.sentences, ctx.target.sentences
     src_pool = [s.index for s in src_sents if not s.furniture]
     tgt_pool = [s.index for s in tgt_sents if not s.furniture]
-    marg = margins(links, ctx.src_emb, ctx.tgt_emb, src_pool, tgt_pool, profile.random_cos)
+    marg = np.asarray(margins(links, ctx.src_emb, ctx.tgt_emb, src_pool, tgt_pool, cal.random_cos))
+    cos = np.array([float(lk.similarity) for lk in links])
+    adq = (cos - cal.random_cos) / cal.span
+    adq_margin = marg / cal.span
 
-    def chars(sents: Sequence[Any], idx: Sequence[int]) -> int:
-        return sum(len(sents[i].text.strip()) for i in idx)
+    def text(sents: Sequence[Any], idx: Sequence[int]) -> str:
+        return " ".join(sents[i].text.strip() for i in idx)
 
-    ratios = [
-        math.log((chars(tgt_sents, lk.target) + 1) / (chars(src_sents, lk.source) + 1))
-        for lk in links
-    ]
+    src_text = [text(src_sents, lk.source) for lk in links]
+    tgt_text = [text(tgt_sents, lk.target) for lk in links]
+    src_chars = np.array([len(t) for t in src_text], dtype=np.float64)
+    tgt_chars = np.array([len(t) for t in tgt_text], dtype=np.float64)
+    ratios = np.log((tgt_chars + 1.0) / (src_chars + 1.0))
     if len(links) >= MIN_LINKS_FOR_MEDIAN:
         expected = float(np.median(ratios))
     else:
         expected = math.log(_density(ctx.target.lang) / _density(ctx.source.lang))
+    len_dev = np.abs(ratios - expected)
+    log_len = np.log1p(src_chars)
 
     flu_side = ctx.signals.get("fluency", {}).get("target") or []
     counts: dict[int, dict[str, int]] = {}
@@ -315,19 +408,27 @@ def link_features(
         per[key] = per.get(key, 0) + 1
 
     rows: list[dict[str, float]] = []
-    for lk, m, r in zip(links, marg, ratios, strict=True):
-        flus = [
-            float(res.score)
-            for j in lk.target
-            if j < len(flu_side) and (res := flu_side[j]) is not None and res.score is not None
-        ]
+    for k, lk in enumerate(links):
+        results = [res for j in lk.target if j < len(flu_side) and (res := flu_side[j]) is not None]
+        # only LM-backed fluency results count (see FLUENCY_REQUIRES)
+        signals = [getattr(r, "signals", None) or {} for r in results]
+        flu = _worst(
+            [
+                float(r.score)
+                for r, sg in zip(results, signals, strict=True)
+                if getattr(r, "score", None) is not None and FLUENCY_REQUIRES in sg
+            ]
+        )
+        num_miss, copy = text_features(src_text[k], tgt_text[k])
         row: dict[str, float] = {
-            "cos": float(lk.similarity),
-            "margin": m,
-            "len_dev": abs(r - expected),
-            "log_len": math.log1p(chars(src_sents, lk.source)),
-            "flu": min(flus) / 100.0 if flus else profile.flu_fill,
-            "flu_missing": 0.0 if flus else 1.0,
+            "adq": float(adq[k]),
+            "adq_margin": float(adq_margin[k]),
+            "len_dev": float(len_dev[k]),
+            "log_len": float(log_len[k]),
+            "num_miss": num_miss,
+            "copy": copy,
+            "flu": flu / 100.0 if flu is not None else profile.flu_fill,
+            "flu_missing": 0.0 if flu is not None else 1.0,
         }
         for j in lk.target:
             for key, n in counts.get(j, {}).items():
@@ -350,14 +451,16 @@ def score_links(
 ) -> None:
     """Set ``link.quality`` (0–100) for every link in ``ctx.links``.
 
-    The feature values go into ``link.scores["quality_features"]`` (rounded). The profile is chosen
-    by ``ctx.encoder.name`` (the ``default`` profile when there is no encoder or it is unknown).
+    The feature values go into ``link.scores["quality_features"]`` (rounded). The profile and the
+    cosine calibration are chosen by ``ctx.encoder.name`` (the ``default`` ones when there is no
+    encoder or it is unknown).
     """
     if not ctx.links:
         return
     model = model or load_quality_model()
-    profile = model.profile(getattr(ctx.encoder, "name", None))
-    rows = link_features(ctx, findings, profile)
+    name = getattr(ctx.encoder, "name", None)
+    profile = model.profile(name)
+    rows = link_features(ctx, findings, profile, model.calibration_for(name))
     base = profile.predict(rows)
     for lk, row, b in zip(ctx.links, rows, base, strict=True):
         q = float(np.clip(b, 0.0, 100.0)) - _penalty(row, model)
