@@ -57,8 +57,6 @@ DE_SPLIT = {
 }
 FPR = {"fluency": 0.05, "major": 0.01, "critical": 0.002}
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mtaudit"
-#: Bumped when what the cache holds changes (2: LM entropies beside log-probs).
-CACHE_VERSION = 2
 
 csv.field_size_limit(10**7)
 
@@ -221,19 +219,13 @@ class CachingLM:
         for i in range(0, len(todo), 256):
             batch = todo[i : i + 256]
             for t, ts in zip(batch, self.inner.token_logprobs(batch), strict=True):
-                ent = ts.entropy if ts.entropy is not None else np.zeros(len(ts.logprobs))
-                self.cache[t] = {
-                    "off": ts.offsets,
-                    "lp": [round(float(x), 4) for x in ts.logprobs],
-                    "h": [round(float(x), 4) for x in ent],
-                }
+                self.cache[t] = {"off": ts.offsets, "lp": [round(float(x), 4) for x in ts.logprobs]}
             print(f"  LM {i + len(batch)}/{len(todo)}", file=sys.stderr, flush=True)
         return [
             TokenScores(
                 ["?"] * len(self.cache[t]["lp"]),
                 [tuple(o) for o in self.cache[t]["off"]],
                 np.array(self.cache[t]["lp"]),
-                np.array(self.cache[t]["h"]),
             )
             for t in texts
         ]
@@ -241,11 +233,9 @@ class CachingLM:
 
 def extract(data: list[dict[str, Any]], cache_path: Path) -> None:
     """Add ``feats`` (all signal groups) to every example; LM and parser outputs are cached."""
-    cache: dict[str, Any] = {"version": CACHE_VERSION, "lm": {}, "lg": {}}
+    cache: dict[str, Any] = {"lm": {}, "lg": {}}
     if cache_path.exists():
-        old = json.loads(cache_path.read_text(encoding="utf-8"))
-        if old.get("version") == CACHE_VERSION:
-            cache = old
+        cache = json.loads(cache_path.read_text(encoding="utf-8"))
     lm = CachingLM(SmolLM2Scorer(), cache["lm"])
     scorer = FluencyScorer(lm, model=GarbleModel({}))
     orig_parse = LinkParser.parse

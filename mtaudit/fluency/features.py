@@ -32,7 +32,6 @@ __all__ = [
     "lexical_features",
     "parse_features",
     "LM_FEATURES",
-    "EXCESS_FEATURES",
     "LEX_FEATURES",
     "PARSE_FEATURES",
 ]
@@ -52,9 +51,6 @@ RARE_FLOOR = -5.0
 CLIP_FIRST = 2
 
 LM_FEATURES = ("lm_mean", "slor", "min1", "win2", "win4", "nbad", "dip")
-#: Features of the LM's *excess surprisal* (surprisal minus the entropy of its prediction), when
-#: the LM reports entropies: negated so that, like the others, lower is worse.
-EXCESS_FEATURES = ("xmin1", "xwin2", "xwin4")
 LEX_FEATURES = ("log_len", "oov")
 PARSE_FEATURES = ("lg_null", "lg_nullr", "lg_cost")
 
@@ -69,8 +65,6 @@ class WordScores:
     norm: np.ndarray
     name_like: np.ndarray
     token_lp: np.ndarray
-    #: Per word: minus the summed excess surprisal of its tokens (None without entropies).
-    excess: np.ndarray | None = None
 
 
 def _name_like(ws: Sequence[Word], lang: str | None) -> np.ndarray:
@@ -97,11 +91,9 @@ def word_scores(text: str, ts: TokenScores, lang: str | None) -> WordScores:
     ws = words(text)
     n = len(ws)
     lm = np.zeros(n, dtype=np.float64)
-    exc = np.zeros(n, dtype=np.float64)
-    ent = ts.entropy if ts.entropy is not None else np.zeros(len(ts.logprobs))
     if n:
         starts = np.array([w.start for w in ws])
-        for (s, e), lp, h in zip(ts.offsets, ts.logprobs, ent, strict=True):
+        for (s, e), lp in zip(ts.offsets, ts.logprobs, strict=True):
             pos = s
             while pos < e and text[pos].isspace():
                 pos += 1
@@ -112,19 +104,13 @@ def word_scores(text: str, ts: TokenScores, lang: str | None) -> WordScores:
                 k += 1
             k = min(max(k, 0), n - 1)
             lm[k] += lp
-            exc[k] += lp + h  # minus (surprisal - entropy)
     uni = np.array([unigram_logprob(w.text, lang) for w in ws], dtype=np.float64)
     name = _name_like(ws, lang)
     norm = lm - uni
     norm = np.where(name, np.maximum(norm, NAME_FLOOR), norm)
     if RARE_FREQ > 0:
         norm = np.where(_rare(ws, lang), np.maximum(norm, RARE_FLOOR), norm)
-    excess = None
-    if ts.entropy is not None:
-        excess = np.where(name, np.maximum(exc, NAME_FLOOR), exc)
-    return WordScores(
-        ws, lm, uni, norm, name, np.asarray(ts.logprobs, dtype=np.float64), excess=excess
-    )
+    return WordScores(ws, lm, uni, norm, name, np.asarray(ts.logprobs, dtype=np.float64))
 
 
 def worst_window(values: np.ndarray, k: int) -> tuple[int, int, float]:
@@ -150,14 +136,7 @@ def lm_features(ws: WordScores) -> dict[str, float]:
     n = len(norm)
     slor = float((ws.lm.sum() - ws.uni.sum()) / n)
     win4 = worst_window(norm, WINDOW)[2]
-    out = {}
-    if ws.excess is not None:
-        out = {
-            "xmin1": float(ws.excess.min()),
-            "xwin2": worst_window(ws.excess, 2)[2],
-            "xwin4": worst_window(ws.excess, WINDOW)[2],
-        }
-    return out | {
+    return {
         "lm_mean": float(ws.token_lp.mean()),
         "slor": slor,
         "min1": float(norm.min()),

@@ -40,26 +40,17 @@ class TokenScores:
 
     ``tokens[i]`` is the text of token ``i``; ``offsets[i]`` its ``(start, end)`` character span in
     the scored text (a leading space belongs to the token, as in BPE vocabularies); ``logprobs[i]``
-    the natural-log probability of the token given everything before it in the text;
-    ``entropy[i]`` (optional) the entropy, in nats, of the model's prediction at that position,
-    i.e. the surprisal it expected. ``surprisal - entropy`` is how much more surprised the model
-    was than it expected to be: high where a confident prediction was broken (a fused clause),
-    low where any word could come (the first mention of a name).
+    the natural-log probability of the token given everything before it in the text.
     """
 
     tokens: list[str]
     offsets: list[tuple[int, int]]
     logprobs: np.ndarray
-    entropy: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.logprobs = np.asarray(self.logprobs, dtype=np.float64)
         if not (len(self.tokens) == len(self.offsets) == len(self.logprobs)):
             raise ValueError("tokens, offsets and logprobs must have the same length")
-        if self.entropy is not None:
-            self.entropy = np.asarray(self.entropy, dtype=np.float64)
-            if len(self.entropy) != len(self.logprobs):
-                raise ValueError("entropy and logprobs must have the same length")
 
 
 @runtime_checkable
@@ -107,17 +98,12 @@ def _close_models() -> None:
 atexit.register(_close_models)
 
 
-def _log_softmax_pick(logits: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``log_softmax(logits)[i, targets[i]]`` and the entropy of ``softmax(logits)[i]`` for every
-    row, in float64 for stability."""
+def _log_softmax_pick(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """``log_softmax(logits)[i, targets[i]]`` for every row, in float64 for stability."""
     z = logits.astype(np.float64, copy=False)
     m = z.max(axis=1, keepdims=True)
-    e = np.exp(z - m)
-    s = e.sum(axis=1)
-    lse = np.log(s) + m[:, 0]
-    # H = lse - E_p[z]
-    entropy = lse - np.einsum("ij,ij->i", e, z) / s
-    return z[np.arange(len(targets)), targets] - lse, np.maximum(entropy, 0.0)
+    lse = np.log(np.exp(z - m).sum(axis=1)) + m[:, 0]
+    return z[np.arange(len(targets)), targets] - lse
 
 
 class SmolLM2Scorer:
@@ -228,9 +214,8 @@ class SmolLM2Scorer:
             pos = start + len(chunk)
         return out
 
-    def _score_batch(self, seqs: list[list[int]]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Log-probs of tokens 1.. of each sequence and the entropies of their predictions,
-        decoding the sequences together."""
+    def _score_batch(self, seqs: list[list[int]]) -> list[np.ndarray]:
+        """Log-probs of tokens 1.. of each sequence, decoding them together."""
         import llama_cpp
 
         llm, ctx, batch = self._llm()
@@ -286,7 +271,6 @@ class SmolLM2Scorer:
             for seq, first, drop in self._pieces(ids):
                 jobs.append((k, seq, first, drop))
         lps = [np.zeros(len(p[0]), dtype=np.float64) for p in prepared]
-        ents = [np.zeros(len(p[0]), dtype=np.float64) for p in prepared]
         i = 0
         while i < len(jobs):
             group, used = [], 0
@@ -298,14 +282,13 @@ class SmolLM2Scorer:
                 group.append(jobs[i])
                 used += len(jobs[i][1])
                 i += 1
-            for (k, _seq, first, drop), (lp, ent) in zip(
+            for (k, _seq, first, drop), lp in zip(
                 group, self._score_batch([g[1] for g in group]), strict=True
             ):
                 lps[k][first + drop : first + len(lp)] = lp[drop:]
-                ents[k][first + drop : first + len(lp)] = ent[drop:]
         return [
-            TokenScores(tokens, offsets, lp, ent)
-            for (_ids, tokens, offsets), lp, ent in zip(prepared, lps, ents, strict=True)
+            TokenScores(tokens, offsets, lp)
+            for (_ids, tokens, offsets), lp in zip(prepared, lps, strict=True)
         ]
 
 
