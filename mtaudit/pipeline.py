@@ -57,7 +57,7 @@ class AuditSettings:
             self.progress(message)
 
 
-_BUILTIN_CHECK_MODULES = ("crosslingual", "surface", "fluency")
+_BUILTIN_CHECK_MODULES = ("crosslingual", "surface", "fluency", "critical")
 
 
 def _load_checks() -> None:

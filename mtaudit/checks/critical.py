@@ -1,0 +1,660 @@
+"""``mistranslation``: a learned detector of critical meaning errors in a link.
+
+WMT21's critical errors are translations that mislead: toxicity added, removed or changed, wrong
+named entities, numbers or units, negation or sentiment reversed, health/safety risks, content left
+untranslated or hallucinated. No single surface check sees most of them, so this check combines
+cheap, offline evidence into a calibrated probability with a small logistic regression trained by
+``scripts/train_critical.py`` on the WMT21 critical-error train splits (all pairs pooled) and
+shipped as ``mtaudit/data/critical_model.json``. Only numpy runs at audit time.
+
+Features of a link (all computed from what the pipeline already has; nothing is re-encoded except
+a handful of fixed prototype phrases, once per process and encoder):
+
+* ``cos`` / ``margin`` — the link's encoder cosine, and the cosine minus the mean of the nearest
+  other-side cosines within the document (CSLS-style; see :func:`mtaudit.score.quality.margins`).
+* ``len_dev`` / ``len_signed`` — the log length ratio (alnum characters) against the language-pair
+  prior, absolute and signed; ``log_len`` — log source length.
+* ``neg_src``, ``neg_tgt``, ``neg_diff`` — negation cues per side from small per-language cue lists
+  (:data:`NEGATION_CUES`) and their absolute difference (languages without a list count 0).
+* ``tox_src``, ``tox_tgt``, ``tox_diff`` — profanity/insult cues per side
+  (:data:`TOXIC_CUES`), and ``proto_src``, ``proto_tgt``, ``proto_diff`` — each side's highest
+  encoder cosine with a few toxic prototype phrases (:data:`TOXIC_PROTOTYPES`), which covers any
+  language the encoder covers.
+* ``num_bad`` / ``name_bad`` — the findings of ``number_mismatch`` and ``name_mismatch`` (run here
+  with their default settings) on the link.
+* ``copy`` — character similarity of source and target without shared names and numbers, above
+  0.5 (untranslated content); ``src_caps``, ``src_markup``, ``src_excl`` — shouting, markup and
+  exclamation in the source (noisy input is where MT breaks).
+* optionally ``emb`` — a learned projection of the link's source embedding and of the difference
+  of the two sides' embeddings (per encoder profile; see the model file).
+
+The model has one profile per encoder (cosine scales differ); an unknown encoder uses the
+``default`` profile, which uses no encoder features at all. The probability threshold that turns a
+probability into a ``critical`` finding was chosen by cross-validation on the train splits.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError, ModelUnavailableError
+from ..report import Finding, Link
+from .base import Check, CheckContext, register
+from .crosslingual import (
+    NameMismatchCheck,
+    NumberMismatchCheck,
+    base_lang,
+    content_sentences,
+    copy_similarity,
+    joined,
+    length_prior,
+    markup_share,
+    tokens,
+    whole,
+)
+
+__all__ = [
+    "FEATURES",
+    "NEGATION_CUES",
+    "TOXIC_CUES",
+    "TOXIC_PROTOTYPES",
+    "CriticalProfile",
+    "CriticalModel",
+    "CriticalCheck",
+    "load_critical_model",
+    "cue_count",
+    "text_features",
+    "link_feature_matrix",
+]
+
+#: Scalar features, in model order.
+FEATURES: tuple[str, ...] = (
+    "cos",
+    "margin",
+    "len_dev",
+    "len_signed",
+    "log_len",
+    "neg_src",
+    "neg_tgt",
+    "neg_diff",
+    "tox_src",
+    "tox_tgt",
+    "tox_diff",
+    "proto_src",
+    "proto_tgt",
+    "proto_diff",
+    "num_bad",
+    "name_bad",
+    "copy",
+    "src_caps",
+    "src_markup",
+    "src_excl",
+)
+#: Features that need an encoder (left at their training mean by the ``default`` profile).
+ENCODER_FEATURES = frozenset({"cos", "margin", "proto_src", "proto_tgt", "proto_diff"})
+
+#: Which evidence family a feature belongs to (the finding's sub-kind when it dominates).
+FAMILY = {
+    "neg_src": "negation",
+    "neg_tgt": "negation",
+    "neg_diff": "negation",
+    "tox_src": "toxicity",
+    "tox_tgt": "toxicity",
+    "tox_diff": "toxicity",
+    "proto_src": "toxicity",
+    "proto_tgt": "toxicity",
+    "proto_diff": "toxicity",
+    "num_bad": "number",
+    "name_bad": "name",
+    "copy": "untranslated",
+}
+
+_MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "critical_model.json"
+
+
+# ---- cue lists ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cues:
+    """A language's cue list: whole words, word prefixes and suffixes, and substrings (for
+    scripts without spaces and for compounds). ``not_prefixes`` vetoes a prefix match."""
+
+    words: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
+    substrings: tuple[str, ...] = ()
+    not_prefixes: tuple[str, ...] = ()
+
+
+def _cues(
+    words: str = "",
+    prefixes: str = "",
+    suffixes: str = "",
+    substrings: str = "",
+    not_prefixes: str = "",
+) -> Cues:
+    return Cues(
+        frozenset(words.split()),
+        tuple(prefixes.split()),
+        tuple(suffixes.split()),
+        tuple(substrings.split()),
+        tuple(not_prefixes.split()),
+    )
+
+
+#: Negation cues per language (general grammar, not fitted to any data). Czech negates verbs with
+#: the prefix ``ne-``: any word starting with it counts, minus the common non-negated ``ne…``
+#: words (``nebo``, ``než``, the superlative ``nej-``, ``někdo``…).
+NEGATION_CUES: dict[str, Cues] = {
+    "en": _cues(
+        "not no never none nobody nothing neither nor nowhere without cannot nope", "", "n't n’t"
+    ),
+    "de": _cues(
+        "nicht kein keine keinen keinem keiner keines nie niemals niemand nichts weder ohne "
+        "nirgends nirgendwo"
+    ),
+    "cs": _cues(
+        "ne nikdy nic nikdo nikde žádný žádná žádné žádného žádnou žádní bez ani",
+        "ne",
+        "",
+        "",
+        "nej než neb nebo něk něc něj něm ner net new nemoc neu neo nerv",
+    ),
+    "fr": _cues("ne n pas jamais rien personne aucun aucune ni sans non"),
+    "es": _cues("no nunca nada nadie ningún ninguno ninguna ni sin jamás tampoco"),
+    "it": _cues("non mai niente nulla nessuno nessuna né senza"),
+    "pt": _cues("não nunca nada ninguém nenhum nenhuma nem sem jamais"),
+    "nl": _cues("niet geen nooit niets niemand noch zonder nergens"),
+    "ru": _cues("не нет никогда ничего никто ни без нельзя никакой никакая никакие нигде"),
+    "uk": _cues("не немає ніколи нічого ніхто ні без не можна жоден жодна жодного ніде"),
+    "pl": _cues("nie nigdy nic nikt żaden żadna żadne ani bez nigdzie"),
+    "ja": _cues(substrings="ない なかった ません ず 無 非 不 未 決して いいえ"),
+    "zh": _cues(substrings="不 没 沒 无 無 非 别 莫 未 勿 否"),
+}
+
+#: Profanity and insult cues per language (common swear words and slurs; general knowledge).
+TOXIC_CUES: dict[str, Cues] = {
+    "en": _cues(
+        "ass asses arse damn hell crap dick dicks cock cocks piss pissed suck sucks idiot idiots "
+        "stupid moron morons dumb jerk loser losers scum dope twat prick wanker douche gay homo "
+        "nazi nazis pathetic ugly fat liar liars hate kill die retard retards retarded shut",
+        "fuck fuk shit bitch bastard asshole arsehole cunt whore slut fag nigg penis vagina "
+        "dumbass jackass dipshit bullshit porn rape idiot moron",
+    ),
+    "de": _cues(
+        "arsch dumm dummer dumme dummen blöd blöde blöder doof idiot idioten trottel depp "
+        "mist hölle verdammt verdammte verdammter penner schwein tot töten sterben hass nazi "
+        "nazis lügner fett hässlich",
+        "scheiß scheiss arschloch fick fotze hure schlampe wichser schwuchtel hurensohn "
+        "vollidiot kacke pisse schwanz penis vagina porno vergewalt schwachkopf bekloppt "
+        "verpiss",
+    ),
+    "cs": _cues(
+        "blb blbec blbý hloupý hloupá idiot idioti debil debilové kráva prase peklo nácek "
+        "lhář tlustý ošklivý zemři zabít",
+        "kurv prdel hovn hovad sráč sračk kokot čurák píč zmrd šuk jebat jeb hajzl svin "
+        "kretén buzerant buzn teplouš zasran zatrac pitom mrd penis vagín porno znásil debil",
+    ),
+    "ja": _cues(
+        substrings="くそ クソ 糞 馬鹿 バカ ばか 死ね アホ あほ 黙れ くたばれ ちくしょう 畜生 "
+        "ファック クズ 野郎 変態 売春婦 ケツ 地獄 愚か 白痴 ビッチ 性交 ゲイ ホモ 淫 嫌い 殺す "
+        "間抜け ちんこ ペニス 膣 ポルノ レイプ 強姦 ナチ 知恵遅れ 遅滞"
+    ),
+    "zh": _cues(
+        substrings="他妈 他媽 妈的 操你 肏 屎 傻 笨蛋 白痴 蠢 混蛋 王八 婊子 贱 滚 去死 该死 "
+        "地狱 屁 废物 垃圾 弱智 智障 鸡巴 性交 变态 同性恋 基佬 杀 强奸 色情 阴茎 阴道 纳粹 "
+        "骗子 丑 胖 恨 闭嘴 狗娘"
+    ),
+    "fr": _cues(
+        "con conne cons idiot idiots stupide débile enfer merde putain salope",
+        "merd putain salop connard enculé pédé nique bite",
+    ),
+    "es": _cues(
+        "idiota estúpido tonto mierda puta puto joder cabrón", "mierd put joder cabr maric pend"
+    ),
+    "ru": _cues("дурак идиот тупой сука блядь хуй", "бля хуй пизд ебат еба сук мудак говн дерьм"),
+    "uk": _cues("дурень ідіот тупий сука", "бля хуй пизд ебат сук мудак лайн гівн"),
+}
+
+#: English phrases standing for toxic content; each side's highest encoder cosine with them is a
+#: language-independent toxicity cue (the multilingual encoder maps a translation close to them).
+TOXIC_PROTOTYPES: tuple[str, ...] = (
+    "fuck you",
+    "you are a fucking idiot",
+    "go fuck yourself",
+    "shut up, you stupid bitch",
+    "this is bullshit",
+    "you piece of shit",
+    "I hate you, go die",
+    "kill yourself",
+    "what an asshole",
+    "you are a retarded moron",
+    "suck my dick",
+    "fat ugly whore",
+    "gay faggot",
+    "go to hell",
+)
+
+
+def _norm_token(w: str) -> str:
+    return w.lower().replace("’", "'")
+
+
+def cue_count(text: str, cues: Cues | None) -> int:
+    """How many cue occurrences ``text`` holds (0 when there is no cue list)."""
+    if cues is None or not text:
+        return 0
+    n = 0
+    low = text.lower()
+    for s in cues.substrings:
+        n += low.count(s)
+    if cues.words or cues.prefixes or cues.suffixes:
+        for _, _, w in tokens(text):
+            t = _norm_token(w)
+            if (
+                t in cues.words
+                or any(t.startswith(p) for p in cues.prefixes)
+                and not any(t.startswith(x) for x in cues.not_prefixes)
+                or any(t.endswith(s) for s in cues.suffixes)
+            ):
+                n += 1
+    return n
+
+
+_EXCL_RE = re.compile(r"[!?]")
+
+
+def text_features(
+    src: str, tgt: str, src_lang: str | None, tgt_lang: str | None
+) -> dict[str, float]:
+    """The text-only features of one source/target pair (no encoder, no other checks)."""
+    a, b = base_lang(src_lang), base_lang(tgt_lang)
+    s_alnum = sum(c.isalnum() for c in src)
+    t_alnum = sum(c.isalnum() for c in tgt)
+    prior, _ = length_prior(a, b)
+    r = math.log((t_alnum + 1) / (s_alnum + 1)) - prior
+    neg_s = cue_count(src, NEGATION_CUES.get(a or ""))
+    neg_t = cue_count(tgt, NEGATION_CUES.get(b or ""))
+    neg_known = (a in NEGATION_CUES) and (b in NEGATION_CUES)
+    tox_s = cue_count(src, TOXIC_CUES.get(a or ""))
+    tox_t = cue_count(tgt, TOXIC_CUES.get(b or ""))
+    tox_known = (a in TOXIC_CUES) and (b in TOXIC_CUES)
+    letters = [c for c in src if c.isalpha()]
+    caps = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+    copy, n_cmp = copy_similarity(src, tgt) if a != b else (0.0, 0)
+    return {
+        "len_dev": abs(r),
+        "len_signed": r,
+        "log_len": math.log1p(s_alnum),
+        "neg_src": float(min(neg_s, 3)),
+        "neg_tgt": float(min(neg_t, 3)),
+        "neg_diff": float(min(abs(neg_s - neg_t), 3)) if neg_known else 0.0,
+        "tox_src": float(min(tox_s, 3)),
+        "tox_tgt": float(min(tox_t, 3)),
+        "tox_diff": float(min(abs(tox_s - tox_t), 3)) if tox_known else 0.0,
+        # related languages share ~40–50% of their characters anyway: only the excess counts
+        "copy": max(0.0, float(copy) - 0.5) / 0.5 if n_cmp >= 10 else 0.0,
+        "src_caps": caps,
+        "src_markup": markup_share(src),
+        "src_excl": float(min(len(_EXCL_RE.findall(src)), 3)),
+    }
+
+
+# ---- the model ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CriticalProfile:
+    """Logistic regression for one encoder:
+    ``p = sigmoid(intercept + sum(coef * (x - mean) / std) + emb_src·s + emb_diff·(t - s))``."""
+
+    name: str
+    coef: dict[str, float]
+    mean: dict[str, float]
+    std: dict[str, float]
+    intercept: float
+    threshold: float
+    #: Typical cosine of an unrelated pair (the margin's fallback neighbourhood).
+    random_cos: float = 0.1
+    #: Optional weights on the source embedding and on (target − source), same dimension.
+    emb_src: np.ndarray | None = None
+    emb_diff: np.ndarray | None = None
+
+    @property
+    def features(self) -> list[str]:
+        """The scalar features this profile uses, in model order."""
+        return [f for f in FEATURES if f in self.coef]
+
+    def logits(
+        self,
+        x: np.ndarray,
+        src_vec: np.ndarray | None = None,
+        tgt_vec: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Logits for rows of ``x`` (columns in :attr:`features` order) and link vectors."""
+        names = self.features
+        mu = np.array([self.mean[f] for f in names])
+        sd = np.array([self.std[f] or 1.0 for f in names])
+        w = np.array([self.coef[f] for f in names])
+        out = self.intercept + ((x - mu) / sd) @ w
+        if (
+            self.emb_src is not None
+            and src_vec is not None
+            and src_vec.shape[1] == len(self.emb_src)
+        ):
+            out = out + src_vec @ self.emb_src
+            if self.emb_diff is not None and tgt_vec is not None:
+                out = out + (tgt_vec - src_vec) @ self.emb_diff
+        return out
+
+    def contributions(self, row: np.ndarray) -> dict[str, float]:
+        """Each scalar feature's share of the logit for one row (``coef * z``)."""
+        return {
+            f: self.coef[f] * (float(v) - self.mean[f]) / (self.std[f] or 1.0)
+            for f, v in zip(self.features, row, strict=True)
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "coef": self.coef,
+            "mean": self.mean,
+            "std": self.std,
+            "intercept": self.intercept,
+            "threshold": self.threshold,
+            "random_cos": self.random_cos,
+        }
+        if self.emb_src is not None:
+            d["emb_src"] = [round(float(v), 5) for v in self.emb_src]
+        if self.emb_diff is not None:
+            d["emb_diff"] = [round(float(v), 5) for v in self.emb_diff]
+        return d
+
+    @classmethod
+    def from_dict(cls, name: str, d: Mapping[str, Any]) -> CriticalProfile:
+        unknown = set(d["coef"]) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"unknown feature(s) {sorted(unknown)}")
+        es, ed = d.get("emb_src"), d.get("emb_diff")
+        return cls(
+            name=name,
+            coef={k: float(v) for k, v in d["coef"].items()},
+            mean={k: float(d["mean"][k]) for k in d["coef"]},
+            std={k: float(d["std"][k]) for k in d["coef"]},
+            intercept=float(d["intercept"]),
+            threshold=float(d["threshold"]),
+            random_cos=float(d.get("random_cos", 0.1)),
+            emb_src=None if es is None else np.asarray(es, dtype=np.float64),
+            emb_diff=None if ed is None else np.asarray(ed, dtype=np.float64),
+        )
+
+
+@dataclass
+class CriticalModel:
+    """Per-encoder profiles plus what the training script recorded."""
+
+    profiles: dict[str, CriticalProfile]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def profile(self, encoder_name: str | None) -> CriticalProfile:
+        """The profile for an encoder (by ``Encoder.name``), else the ``default`` one."""
+        if encoder_name and encoder_name in self.profiles:
+            return self.profiles[encoder_name]
+        return self.profiles.get("default") or next(iter(self.profiles.values()))
+
+    def to_json(self) -> str:
+        d = {
+            "meta": self.meta,
+            "features": list(FEATURES),
+            "profiles": {k: p.to_dict() for k, p in self.profiles.items()},
+        }
+        return json.dumps(d, indent=1) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> CriticalModel:
+        d = json.loads(text)
+        profiles = {k: CriticalProfile.from_dict(k, v) for k, v in d["profiles"].items()}
+        if not profiles:
+            raise ValueError("no profiles")
+        return cls(profiles=profiles, meta=dict(d.get("meta", {})))
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> CriticalModel:
+    p = Path(path)
+    if not p.is_file():
+        raise ModelUnavailableError(
+            f"critical-error model not found at {p}; re-install mtaudit or train one with "
+            "scripts/train_critical.py"
+        )
+    try:
+        return CriticalModel.from_json(p.read_text(encoding="utf-8"))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ModelUnavailableError(
+            f"critical-error model at {p} is unreadable ({type(exc).__name__}: {exc}); "
+            "re-train it with scripts/train_critical.py"
+        ) from exc
+
+
+def load_critical_model(path: str | Path | None = None) -> CriticalModel:
+    """The bundled model (``mtaudit/data/critical_model.json``) or the one at ``path``.
+
+    Raises :class:`~mtaudit.errors.ModelUnavailableError` with a one-line reason when the file is
+    missing or unreadable.
+    """
+    return _load(str(path or _MODEL_PATH))
+
+
+# ---- features of links --------------------------------------------------------------------------
+
+
+#: Prototype vectors per encoder name (computed once per process and encoder).
+_PROTOTYPES: dict[str, np.ndarray] = {}
+
+
+def prototype_matrix(encoder: Any) -> np.ndarray | None:
+    """The encoder's vectors of :data:`TOXIC_PROTOTYPES` (cached per encoder name), or None."""
+    if encoder is None:
+        return None
+    name = str(getattr(encoder, "name", type(encoder).__name__))
+    if name not in _PROTOTYPES:
+        try:
+            vecs = np.asarray(encoder.encode(list(TOXIC_PROTOTYPES), "en"), dtype=np.float32)
+        except Exception:  # an encoder that fails here only costs the prototype features
+            return None
+        _PROTOTYPES[name] = _unit_rows(vecs.reshape(len(TOXIC_PROTOTYPES), -1))
+    return _PROTOTYPES[name]
+
+
+def _unit_rows(m: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(m, axis=1, keepdims=True)
+    n[n == 0] = 1.0
+    return m / n
+
+
+def link_vectors(emb: np.ndarray | None, groups: Sequence[Sequence[int]]) -> np.ndarray | None:
+    """Unit vector per link side (normalised sum of its sentence embeddings), or None."""
+    if emb is None or emb.ndim != 2 or emb.shape[1] == 0 or not groups:
+        return None
+    if any(max(g) >= len(emb) for g in groups):
+        return None
+    sums = np.stack([emb[list(g)].astype(np.float32).sum(axis=0) for g in groups])
+    return _unit_rows(sums)
+
+
+def _finding_counts(ctx: CheckContext, checks: Sequence[Check]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for check in checks:
+        try:
+            found = list(check.run(ctx))
+        except Exception:  # a helper check failing only costs its feature
+            continue
+        for f in found:
+            if f.side == "target" and f.sentence is not None:
+                counts[f.sentence] = counts.get(f.sentence, 0) + 1
+    return counts
+
+
+def link_feature_matrix(
+    ctx: CheckContext, profile: CriticalProfile
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, list[str]]:
+    """Feature rows (columns: ``profile.features``) for every link in ``ctx.links``, the links'
+    source and target vectors (None without embeddings), and the joined target text per link."""
+    from ..score.quality import margins
+
+    links = ctx.links
+    src_lang, tgt_lang = ctx.source.lang, ctx.target.lang
+    s_texts = [joined(content_sentences(ctx.source, lk.source)) for lk in links]
+    t_texts = [joined(content_sentences(ctx.target, lk.target)) for lk in links]
+    sv = link_vectors(ctx.src_emb, [lk.source for lk in links])
+    tv = link_vectors(ctx.tgt_emb, [lk.target for lk in links])
+    have_emb = sv is not None and tv is not None and sv.shape[1] == tv.shape[1]
+    if not have_emb:
+        sv = tv = None
+    cos = np.array([float(lk.similarity) for lk in links])
+    src_pool = [s.index for s in ctx.source.sentences if not s.furniture]
+    tgt_pool = [s.index for s in ctx.target.sentences if not s.furniture]
+    marg = np.asarray(
+        margins(links, ctx.src_emb, ctx.tgt_emb, src_pool, tgt_pool, profile.random_cos)
+    )
+    proto = prototype_matrix(ctx.encoder) if have_emb else None
+    if proto is not None and sv is not None and tv is not None and proto.shape[1] == sv.shape[1]:
+        p_src = (sv @ proto.T).max(axis=1)
+        p_tgt = (tv @ proto.T).max(axis=1)
+    else:
+        p_src = np.full(len(links), profile.mean.get("proto_src", 0.0))
+        p_tgt = np.full(len(links), profile.mean.get("proto_tgt", 0.0))
+    helpers = [NumberMismatchCheck(), NameMismatchCheck()]
+    num_counts = _finding_counts(ctx, helpers[:1])
+    name_counts = _finding_counts(ctx, helpers[1:])
+    rows = []
+    for k, lk in enumerate(links):
+        feat = text_features(s_texts[k], t_texts[k], src_lang, tgt_lang)
+        feat["cos"] = float(cos[k])
+        feat["margin"] = float(marg[k])
+        feat["proto_src"] = float(p_src[k])
+        feat["proto_tgt"] = float(p_tgt[k])
+        feat["proto_diff"] = float(p_src[k] - p_tgt[k])
+        feat["num_bad"] = float(min(sum(num_counts.get(j, 0) for j in lk.target), 3))
+        feat["name_bad"] = float(min(sum(name_counts.get(j, 0) for j in lk.target), 3))
+        rows.append([feat[f] for f in profile.features])
+    x = np.asarray(rows, dtype=np.float64).reshape(len(links), len(profile.features))
+    return x, sv, tv, t_texts
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+
+
+def predict_links(
+    ctx: CheckContext, model: CriticalModel
+) -> tuple[np.ndarray, np.ndarray, CriticalProfile]:
+    """Probability of a critical error for every link, the feature rows, and the profile used."""
+    profile = model.profile(getattr(ctx.encoder, "name", None))
+    if not ctx.links:
+        return np.zeros(0), np.zeros((0, len(profile.features))), profile
+    x, sv, tv, _ = link_feature_matrix(ctx, profile)
+    return _sigmoid(profile.logits(x, sv, tv)), x, profile
+
+
+# ---- the check ----------------------------------------------------------------------------------
+
+
+@register
+class CriticalCheck(Check):
+    """A learned critical-error detector over a link's cross-lingual and lexical evidence."""
+
+    code = "mistranslation"
+    default_severity = "critical"
+    description = (
+        "the link probably carries a critical meaning error (negation, toxicity, numbers, names, "
+        "untranslated or hallucinated content): a logistic model over cheap cross-lingual and "
+        "lexical evidence, trained on WMT21 critical-error data"
+    )
+    params = {
+        "threshold": None,
+        "major_threshold": None,
+        "model_path": None,
+        "top_features": 3,
+    }
+
+    def __init__(self, severity: str | None = None, **overrides: Any) -> None:
+        super().__init__(severity, **overrides)
+        for name in ("threshold", "major_threshold"):
+            v = self.p[name]
+            if v is not None and (
+                isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1
+            ):
+                raise InputError(f"check '{self.code}': {name} must be in [0, 1] or null")
+        self._warned = False
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        if not ctx.links or ctx.mode == "comparable":
+            return
+        try:
+            model = load_critical_model(self.p["model_path"])
+        except ModelUnavailableError as exc:
+            if not self._warned:
+                warnings.warn(f"check 'mistranslation' skipped: {exc}", stacklevel=2)
+                self._warned = True
+            return
+        probs, x, profile = predict_links(ctx, model)
+        thr = float(self.p["threshold"] if self.p["threshold"] is not None else profile.threshold)
+        major = self.p["major_threshold"]
+        for lk, p, row in zip(ctx.links, probs, x, strict=True):
+            sev: str | None = None
+            if p >= thr:
+                sev = self.severity
+            elif major is not None and p >= float(major):
+                sev = "major"
+            if sev is None:
+                continue
+            yield self._finding(ctx, lk, float(p), thr, row, profile, sev)
+
+    def _finding(
+        self,
+        ctx: CheckContext,
+        lk: Link,
+        p: float,
+        thr: float,
+        row: np.ndarray,
+        profile: CriticalProfile,
+        sev: str,
+    ) -> Finding:
+        contrib = profile.contributions(row)
+        top = sorted(contrib.items(), key=lambda kv: -kv[1])[: int(self.p["top_features"])]
+        top = [(f, c) for f, c in top if c > 0]
+        kind = FAMILY.get(top[0][0]) if top else None
+        values = dict(zip(profile.features, row, strict=True))
+        t_sents = content_sentences(ctx.target, lk.target) or [ctx.target.sentences[lk.target[0]]]
+        sent = t_sents[0]
+        what = f" ({kind})" if kind else ""
+        return self.finding(
+            "target",
+            sent.index,
+            whole(sent),
+            f"probable critical mistranslation{what}: p={p:.2f} ≥ {thr:.2f}",
+            {
+                "probability": round(p, 4),
+                "threshold": round(thr, 4),
+                "profile": profile.name,
+                "kind": kind,
+                "top_features": [
+                    {"feature": f, "value": round(float(values[f]), 4), "logit": round(c, 3)}
+                    for f, c in top
+                ],
+                "source": list(lk.source),
+            },
+            severity=sev,
+            code=f"{self.code}.{kind}" if kind else None,
+        )

@@ -1,0 +1,235 @@
+"""The ``mistranslation`` check: cue lists, features, model loading and findings.
+
+Contexts are built by hand with a model-free encoder (hashed character n-grams); the mechanics
+are tested with a small hand-set model file, the shipped model only for loading and ranking.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mtaudit.checks import critical as cr
+from mtaudit.checks.base import REGISTRY, CheckContext
+from mtaudit.encoders import HashingEncoder
+from mtaudit.errors import InputError, ModelUnavailableError
+from mtaudit.report import Link, Sentence, Side
+
+
+def make_side(lang: str, texts: Sequence[str]) -> Side:
+    sents, pos = [], 0
+    for k, t in enumerate(texts):
+        sents.append(Sentence(index=k, text=t, start=pos, end=pos + len(t)))
+        pos += len(t) + 1
+    return Side(lang=lang, sentences=sents, text="\n".join(texts))
+
+
+def make_ctx(
+    src: Sequence[str], tgt: Sequence[str], src_lang: str = "en", tgt_lang: str = "de"
+) -> CheckContext:
+    enc = HashingEncoder(dim=256)
+    se, te = enc.encode(list(src), src_lang), enc.encode(list(tgt), tgt_lang)
+    links = [Link([k], [k], float(se[k] @ te[k])) for k in range(len(src))]
+    return CheckContext(
+        make_side(src_lang, src),
+        make_side(tgt_lang, tgt),
+        links,
+        mode="pairs",
+        encoder=enc,
+        src_emb=se,
+        tgt_emb=te,
+    )
+
+
+@pytest.fixture()
+def toy_model(tmp_path: Path) -> Path:
+    """A hand-set model: negation and number evidence push the logit over 0."""
+    feats = list(cr.FEATURES)
+    coef = dict.fromkeys(feats, 0.0)
+    coef.update({"neg_diff": 4.0, "num_bad": 4.0})
+    d = {
+        "meta": {"note": "test"},
+        "features": feats,
+        "profiles": {
+            "default": {
+                "coef": coef,
+                "mean": dict.fromkeys(feats, 0.0),
+                "std": dict.fromkeys(feats, 1.0),
+                "intercept": -2.0,
+                "threshold": 0.5,
+            }
+        },
+    }
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(d), encoding="utf-8")
+    return path
+
+
+# ---- cue lists and text features ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "n"),
+    [
+        ("I do not like it and I don't care.", "en", 2),
+        ("Ich mag das nicht, keine Ahnung.", "de", 2),
+        ("To nemám rád, nikdy.", "cs", 2),
+        ("それは好きではない。", "ja", 1),
+        ("我不喜欢它。", "zh", 1),
+        ("I like it.", "en", 0),
+        ("Nejlepší den.", "cs", 0),
+    ],
+)
+def test_negation_cues(text: str, lang: str, n: int) -> None:
+    assert cr.cue_count(text, cr.NEGATION_CUES[lang]) == n
+
+
+def test_toxic_cues_and_unknown_language() -> None:
+    assert cr.cue_count("You fucking idiot.", cr.TOXIC_CUES["en"]) == 2
+    assert cr.cue_count("Du Arschloch!", cr.TOXIC_CUES["de"]) >= 1
+    assert cr.cue_count("Thank you very much.", cr.TOXIC_CUES["en"]) == 0
+    assert cr.cue_count("anything", None) == 0
+
+
+def test_text_features_negation_flip_and_copy() -> None:
+    flip = cr.text_features("The drug is safe.", "Das Medikament ist nicht sicher.", "en", "de")
+    same = cr.text_features("The drug is safe.", "Das Medikament ist sicher.", "en", "de")
+    assert flip["neg_diff"] == 1.0 and same["neg_diff"] == 0.0
+    copied = cr.text_features(
+        "The committee met on Tuesday afternoon.",
+        "The committee met on Tuesday afternoon.",
+        "en",
+        "de",
+    )
+    assert copied["copy"] > 0.9
+    unknown = cr.text_features("No way.", "Hakuna.", "en", "sw")
+    assert unknown["neg_diff"] == 0.0  # no cue list for the target: no evidence
+    assert set(cr.FEATURES) - {
+        "cos",
+        "margin",
+        "proto_src",
+        "proto_tgt",
+        "proto_diff",
+        "num_bad",
+        "name_bad",
+    } == set(same)
+
+
+def test_feature_matrix_shape_and_values() -> None:
+    ctx = make_ctx(
+        ["The price is 40 dollars.", "He is here."], ["Der Preis ist 90 Dollar.", "Er ist hier."]
+    )
+    prof = cr.CriticalProfile(
+        "all",
+        dict.fromkeys(cr.FEATURES, 0.0),
+        dict.fromkeys(cr.FEATURES, 0.0),
+        dict.fromkeys(cr.FEATURES, 1.0),
+        0.0,
+        0.5,
+    )
+    x, sv, tv, texts = cr.link_feature_matrix(ctx, prof)
+    assert x.shape == (2, len(cr.FEATURES))
+    assert sv is not None and tv is not None and sv.shape == (2, 256)
+    assert texts == ["Der Preis ist 90 Dollar.", "Er ist hier."]
+    col = dict(zip(cr.FEATURES, x.T, strict=True))
+    assert col["num_bad"][0] >= 1 and col["num_bad"][1] == 0
+    np.testing.assert_allclose(col["cos"], [lk.similarity for lk in ctx.links])
+
+
+# ---- model loading ------------------------------------------------------------------------------
+
+
+def test_shipped_model_loads() -> None:
+    model = cr.load_critical_model()
+    assert "default" in model.profiles
+    for prof in model.profiles.values():
+        assert 0.0 < prof.threshold < 1.0
+        assert set(prof.features) <= set(cr.FEATURES)
+    assert model.meta.get("trained_by") == "scripts/train_critical.py"
+
+
+def test_missing_and_corrupt_model_give_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailableError, match="not found"):
+        cr.load_critical_model(tmp_path / "nope.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelUnavailableError, match="unreadable"):
+        cr.load_critical_model(bad)
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps({"profiles": {"default": {"coef": {"zzz": 1}}}}), "utf-8")
+    with pytest.raises(ModelUnavailableError, match="unreadable"):
+        cr.load_critical_model(wrong)
+
+
+def test_check_skips_with_a_warning_when_the_model_is_missing(tmp_path: Path) -> None:
+    check = cr.CriticalCheck(model_path=str(tmp_path / "nope.json"))
+    ctx = make_ctx(["The drug is safe."], ["Das Medikament ist nicht sicher."])
+    with pytest.warns(UserWarning, match="skipped"):
+        assert list(check.run(ctx)) == []
+
+
+# ---- the check ----------------------------------------------------------------------------------
+
+
+def test_registered_and_params_validated() -> None:
+    assert REGISTRY["mistranslation"] is cr.CriticalCheck
+    with pytest.raises(InputError):
+        cr.CriticalCheck(threshold=1.5)
+    with pytest.raises(InputError):
+        cr.CriticalCheck(bogus=1)
+
+
+def test_negation_flip_is_critical(toy_model: Path) -> None:
+    check = cr.CriticalCheck(model_path=str(toy_model))
+    ctx = make_ctx(["The drug is safe for children."], ["Das Medikament ist nicht sicher."])
+    (f,) = list(check.run(ctx))
+    assert f.code == "mistranslation.negation"
+    assert f.severity == "critical" and f.side == "target" and f.sentence == 0
+    assert f.span == (0, len(ctx.target.sentences[0].text))
+    assert f.evidence["probability"] >= 0.5
+    assert f.evidence["top_features"][0]["feature"] == "neg_diff"
+
+
+def test_number_change_is_critical(toy_model: Path) -> None:
+    check = cr.CriticalCheck(model_path=str(toy_model))
+    ctx = make_ctx(["Take 5 mg twice a day."], ["Nehmen Sie 50 mg zweimal am Tag."])
+    (f,) = list(check.run(ctx))
+    assert f.code == "mistranslation.number" and f.severity == "critical"
+
+
+def test_faithful_pair_has_no_finding(toy_model: Path) -> None:
+    ctx = make_ctx(["The drug is safe for children."], ["Das Medikament ist sicher für Kinder."])
+    assert list(cr.CriticalCheck(model_path=str(toy_model)).run(ctx)) == []
+    assert list(cr.CriticalCheck().run(ctx)) == []  # the shipped model agrees
+
+
+def test_major_threshold_and_comparable_mode(toy_model: Path) -> None:
+    ctx = make_ctx(["The drug is safe."], ["Das Medikament ist nicht sicher."])
+    strict = cr.CriticalCheck(model_path=str(toy_model), threshold=0.99, major_threshold=0.5)
+    (f,) = list(strict.run(ctx))
+    assert f.severity == "major"
+    ctx.mode = "comparable"
+    assert list(cr.CriticalCheck(model_path=str(toy_model)).run(ctx)) == []
+
+
+def test_shipped_model_ranks_lost_toxicity_above_a_faithful_pair() -> None:
+    """The shipped model's strongest evidence: profanity in the source that the target drops.
+
+    (It does *not* reliably flag a bare negation flip: on WMT21 train the negation-cue difference
+    hardly separates ERR from NOT, so its learned weight is small; see docs/checks.md.)
+    """
+    model = cr.load_critical_model()
+    ctx = make_ctx(
+        ["Please stop deleting my edits.", "Stop deleting my edits, you fucking idiot."],
+        [
+            "Bitte hören Sie auf, meine Änderungen zu löschen.",
+            "Hör auf, meine Änderungen zu löschen.",
+        ],
+    )
+    p, _, prof = cr.predict_links(ctx, model)
+    assert prof.name == "default"  # the hashing encoder is unknown to the model
+    assert p[1] > p[0]
