@@ -61,6 +61,7 @@ __all__ = [
     "items_from_dirs",
     "items_from_manifest",
     "audit_batch",
+    "validate_settings",
     "write_atomic",
 ]
 
@@ -380,6 +381,14 @@ class BatchSettings:
     formats: tuple[str, ...] = ("json",)
     #: When True, items that failed to run are reported but do not fail the batch.
     allow_errors: bool = False
+    #: ``"fast"`` (no language model) or ``"full"``, recorded in each report's signature; None:
+    #: no profile (``fluency`` decides).
+    profile: str | None = None
+
+    @property
+    def runs_fluency(self) -> bool:
+        """Whether the language-model checks run (``fluency`` and not the ``fast`` profile)."""
+        return self.fluency and self.profile != "fast"
 
     def describe(self) -> dict[str, Any]:
         """The settings as JSON-ready data, for the index (no paths that vary by machine)."""
@@ -396,6 +405,7 @@ class BatchSettings:
             "formats": list(self.formats),
             "allow_errors": self.allow_errors,
             "policy": None if self.policy is None else self.policy.to_dict(),
+            **({"profile": self.profile} if self.profile is not None else {}),
         }
 
 
@@ -460,6 +470,8 @@ class BatchResult:
     input: dict[str, Any] = field(default_factory=dict)
     #: Wall-clock seconds for the whole batch.
     seconds: float = 0.0
+    #: The word that starts the verdict and the Markdown title (``Batch``; corpus mode: ``Corpus``).
+    label: str = "Batch"
 
     def count(self, status: Status) -> int:
         """How many items have ``status``."""
@@ -497,10 +509,10 @@ class BatchResult:
             note = (
                 "allowed by --allow-errors"
                 if self.settings.allow_errors
-                else "an item that fails to run fails the batch"
+                else f"an item that fails to run fails the {self.label.lower()}"
             )
             parts.append(f"{errors} failed to run ({note})")
-        head = "Batch passed" if self.passed else "Batch failed"
+        head = f"{self.label} passed" if self.passed else f"{self.label} failed"
         return f"{head}: {n} item{'s' if n != 1 else ''} — " + ", ".join(parts) + "."
 
     def to_dict(self) -> dict[str, Any]:
@@ -532,7 +544,7 @@ class BatchResult:
         from .render import _md
 
         out = [
-            "# mtaudit batch report",
+            f"# mtaudit {self.label.lower()} report",
             "",
             f"**Verdict:** {_md(self.verdict, None)}",
             "",
@@ -622,7 +634,7 @@ class _Worker:
 
             self.comet = CometScorer(settings.comet_model)
         self.fluency: Any = False
-        if settings.fluency:
+        if settings.runs_fluency:
             try:
                 self.fluency = self._fluency_scorer()
             except Exception as exc:  # not installed, or broken: fail once per worker, not per item
@@ -674,7 +686,6 @@ class _Worker:
         return out
 
     def _run(self, index: int, item: BatchItem, render: bool) -> _Outcome:
-        from .gate import apply_policy, evaluate
         from .load import read_document, read_pairs, read_text
         from .pipeline import audit, audit_pairs
 
@@ -693,6 +704,7 @@ class _Worker:
                 comet=self.comet,
                 max_sentences=s.max_sentences,
                 time_budget=s.time_budget,
+                profile=s.profile,
             )
         else:
             assert item.source is not None and item.target is not None
@@ -722,7 +734,15 @@ class _Worker:
                 references=references,
                 comet=self.comet,
                 time_budget=s.time_budget,
+                profile=s.profile,
             )
+        return self.outcome(index, report, render)
+
+    def outcome(self, index: int, report: Any, render: bool) -> _Outcome:
+        """Gate and render a finished report into an outcome (its timing moves out of it)."""
+        from .gate import apply_policy, evaluate
+
+        s = self.settings
         timing = dict(report.timing)
         report = replace(report, timing={})  # reports do not vary with the run: see timing.json
         gate = None
@@ -908,6 +928,33 @@ class ProgressBar:
 # --------------------------------------------------------------------------- the batch
 
 
+def validate_settings(settings: BatchSettings) -> None:
+    """Raise :class:`InputError` for settings no item could run with (before anything runs)."""
+    from .formats import ALL_FORMATS
+
+    for fmt in settings.formats:
+        if fmt not in ALL_FORMATS:
+            raise InputError(f"unknown format {fmt!r}; choose among {', '.join(ALL_FORMATS)}")
+    if not settings.formats:
+        raise InputError("no report format given")
+    if settings.time_budget is not None and not settings.time_budget >= 0:
+        raise InputError(f"--time-budget must be 0 or more seconds, not {settings.time_budget}")
+    from .pipeline import _apply_profile
+
+    _apply_profile(settings.profile, None if settings.fluency else False)  # validates it
+    from .align import MODES
+
+    if settings.mode not in MODES:
+        raise InputError(f"unknown mode {settings.mode!r}; choose one of {', '.join(MODES)}")
+    _make_encoder(settings.encoder)  # validates the name
+    if settings.checks:  # an unknown check code is a usage error, before anything runs
+        from .checks import build_checks
+        from .pipeline import _load_checks
+
+        _load_checks()
+        build_checks({k: dict(v) for k, v in settings.checks.items()})
+
+
 def audit_batch(
     items: Sequence[BatchItem],
     settings: BatchSettings | None = None,
@@ -926,29 +973,10 @@ def audit_batch(
     Raises :class:`InputError` for bad settings (unknown format, a bad COMET model, ``jobs < 0``);
     problems with single items are recorded in their :class:`ItemResult` instead.
     """
-    from .formats import ALL_FORMATS
-
     settings = settings or BatchSettings()
-    for fmt in settings.formats:
-        if fmt not in ALL_FORMATS:
-            raise InputError(f"unknown format {fmt!r}; choose among {', '.join(ALL_FORMATS)}")
-    if not settings.formats:
-        raise InputError("no report format given")
-    if settings.time_budget is not None and not settings.time_budget >= 0:
-        raise InputError(f"--time-budget must be 0 or more seconds, not {settings.time_budget}")
+    validate_settings(settings)
     if jobs < 0:
         raise InputError(f"--jobs must be 0 (one per CPU) or more, got {jobs}")
-    from .align import MODES
-
-    if settings.mode not in MODES:
-        raise InputError(f"unknown mode {settings.mode!r}; choose one of {', '.join(MODES)}")
-    _make_encoder(settings.encoder)  # validates the name
-    if settings.checks:  # an unknown check code is a usage error, before anything runs
-        from .checks import build_checks
-        from .pipeline import _load_checks
-
-        _load_checks()
-        build_checks({k: dict(v) for k, v in settings.checks.items()})
     out = Path(out_dir) if out_dir is not None else None
     if out is not None:
         if out.exists() and not out.is_dir():

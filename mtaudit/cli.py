@@ -89,6 +89,11 @@ def _add_audit_options(a: argparse.ArgumentParser) -> None:
     )
     a.add_argument("--no-fluency", action="store_true", help="skip the language-model checks")
     a.add_argument(
+        "--profile",
+        choices=("fast", "full"),
+        help="fast: no language model; full: every default check (recorded in the signature)",
+    )
+    a.add_argument(
         "--time-budget",
         type=float,
         metavar="SECONDS",
@@ -174,6 +179,48 @@ def build_parser() -> argparse.ArgumentParser:
     _add_audit_options(b)
     _add_common(b, output=False)
 
+    c = sub.add_parser(
+        "corpus",
+        help="audit a large corpus on Ray (pip install 'mtaudit[ray]') or in this process",
+        description="Audit a corpus: --manifest FILE (as in batch) or --pairs FILE|FOLDER … "
+        "(JSONL/TSV segment pairs, cut into shards of --shard-size). Runs on a local Ray "
+        "instance, on a cluster (--address) or in this process (--engine local); the results "
+        "are the same. Writes OUT/reports.jsonl (one record per unit, in input order), "
+        "OUT/index.json, OUT/index.md and OUT/timing.json. Exit codes as for batch.",
+    )
+    c.add_argument("--manifest", help="CSV or JSONL manifest of document pairs (as in batch)")
+    c.add_argument("--pairs", nargs="+", metavar="PATH", help="pairs files or folders of them")
+    c.add_argument("--out-dir", required=True, help="folder for the records and the index")
+    c.add_argument("--engine", choices=("ray", "local"), default="ray", help="default: ray")
+    c.add_argument("--address", help="a running Ray cluster (default: start a local instance)")
+    c.add_argument("--num-cpus", type=int, help="CPUs of the local Ray instance (default: all)")
+    c.add_argument("--actors", type=int, help="actors in the pool (default: one per CPU)")
+    c.add_argument(
+        "--cpus-per-actor",
+        type=float,
+        help="logical CPUs per actor (default: fractional, leaving half a CPU for reading)",
+    )
+    c.add_argument(
+        "--shard-size", type=int, default=1000, help="segment pairs per unit of work (default 1000)"
+    )
+    c.add_argument(
+        "--threads",
+        type=int,
+        help="sentence-encoder threads per worker (default: all CPUs in-process, 1 per actor)",
+    )
+    c.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="accept paths (and symlinks) that lead outside the manifest's or the folder's folder",
+    )
+    c.add_argument(
+        "--allow-errors",
+        action="store_true",
+        help="units that fail to run are reported but do not fail the run",
+    )
+    _add_audit_options(c)
+    _add_common(c, output=False)
+
     g = sub.add_parser("align", help="print a sentence alignment")
     g.add_argument("source")
     g.add_argument("target")
@@ -236,6 +283,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             progress=_progress(),
             max_sentences=args.max_sentences,
             time_budget=args.time_budget,
+            profile=args.profile,
         )
     else:
         if not (args.source and args.target):
@@ -268,6 +316,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             comet=comet,
             progress=_progress(),
             time_budget=args.time_budget,
+            profile=args.profile,
         )
     gate = None
     if policy is not None:
@@ -281,9 +330,72 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _batch_settings(args: argparse.Namespace, policy, formats: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """The :class:`~mtaudit.batch.BatchSettings` of ``batch`` and ``corpus``."""
+    from .batch import BatchSettings
+
+    return BatchSettings(
+        src_lang=args.src_lang,
+        tgt_lang=args.tgt_lang,
+        mode=args.mode,
+        presplit=args.presplit,
+        encoding=args.encoding,
+        max_bytes=int(args.max_input_mb * 1024 * 1024),
+        max_sentences=args.max_sentences,
+        encoder=args.encoder,
+        fluency=not args.no_fluency,
+        checks={code: {"enabled": False} for code in args.disable},
+        comet_model=args.comet_model,
+        time_budget=args.time_budget,
+        policy=policy,
+        formats=formats,
+        allow_errors=args.allow_errors,
+        profile=args.profile,
+    )
+
+
+def _cmd_corpus(args: argparse.Namespace) -> int:
+    from .batch import items_from_manifest
+    from .corpus import CorpusSettings, audit_corpus, pair_files
+
+    policy = _policy(args)  # validated before anything runs
+    if bool(args.manifest) == bool(args.pairs):
+        raise InputError("corpus needs either --manifest FILE or --pairs FILE|FOLDER …")
+    if args.manifest:
+        items, files = items_from_manifest(args.manifest, allow_outside=args.allow_outside), None
+        info: dict[str, object] = {"manifest": args.manifest}
+    else:
+        items, files = None, pair_files(args.pairs, allow_outside=args.allow_outside)
+        info = {"pairs": list(args.pairs)}
+    corpus = CorpusSettings(
+        engine=args.engine,
+        address=args.address,
+        num_cpus=args.num_cpus,
+        actors=args.actors,
+        cpus_per_actor=args.cpus_per_actor,
+        shard_size=args.shard_size,
+        threads=args.threads,
+    )
+    result = audit_corpus(
+        items=items,
+        pairs=files,
+        settings=_batch_settings(args, policy, ("json",)),
+        corpus=corpus,
+        out_dir=args.out_dir,
+        input_info=info,
+    )
+    errors = [it for it in result.items if it.status == "error"]
+    for it in errors[:20]:
+        print(f"mtaudit: {it.error}", file=sys.stderr)
+    if len(errors) > 20:
+        print(f"mtaudit: … and {len(errors) - 20} more errors (see the index)", file=sys.stderr)
+    print(result.verdict, file=sys.stderr)
+    print(f"index: {Path(args.out_dir) / 'index.json'}", file=sys.stderr)
+    return result.exit_code
+
+
 def _cmd_batch(args: argparse.Namespace) -> int:
     from .batch import (
-        BatchSettings,
         ProgressBar,
         audit_batch,
         items_from_dirs,
@@ -316,23 +428,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         info = {"source_dir": args.source_dir, "target_dir": args.target_dir}
         if args.reference_dir:
             info["reference_dir"] = args.reference_dir
-    settings = BatchSettings(
-        src_lang=args.src_lang,
-        tgt_lang=args.tgt_lang,
-        mode=args.mode,
-        presplit=args.presplit,
-        encoding=args.encoding,
-        max_bytes=int(args.max_input_mb * 1024 * 1024),
-        max_sentences=args.max_sentences,
-        encoder=args.encoder,
-        fluency=not args.no_fluency,
-        checks={code: {"enabled": False} for code in args.disable},
-        comet_model=args.comet_model,
-        time_budget=args.time_budget,
-        policy=policy,
-        formats=formats,
-        allow_errors=args.allow_errors,
-    )
+    settings = _batch_settings(args, policy, formats)
     result = audit_batch(
         items,
         settings,
@@ -426,6 +522,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_audit(args)
         if args.command == "batch":
             return _cmd_batch(args)
+        if args.command == "corpus":
+            return _cmd_corpus(args)
         if args.command == "align":
             return _cmd_align(args)
         if args.command == "checks":

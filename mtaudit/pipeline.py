@@ -28,7 +28,11 @@ from .report import Finding, Link, Report, Sentence, Side, Signature
 from .segment import split_lines, split_sentences
 from .summary import summarise
 
-__all__ = ["AuditSettings", "audit", "audit_pairs", "segment_document"]
+__all__ = ["PROFILES", "AuditSettings", "audit", "audit_pairs", "segment_document"]
+
+#: Named check profiles: ``fast`` runs no language model (no fluency/garble checks), ``full`` runs
+#: every default check. A report made with a profile names it in ``signature.settings.profile``.
+PROFILES = ("fast", "full")
 
 
 @dataclass
@@ -50,6 +54,8 @@ class AuditSettings:
     #: the sentences not yet scored are left unchecked and ``signature.skipped`` says so.
     #: ``None``: no limit (``--time-budget``).
     time_budget: float | None = None
+    #: The profile asked for (:data:`PROFILES`), or None; recorded in the signature when given.
+    profile: str | None = None
 
     def note(self, message: str) -> None:
         """Report that a stage starts."""
@@ -138,6 +144,19 @@ def _check_size(side: Side, name: str, settings: AuditSettings) -> None:
             f"{side.path or name}: {len(side.sentences)} sentences exceed the limit of "
             f"{settings.max_sentences}; raise it with --max-sentences"
         )
+
+
+def _apply_profile(profile: str | None, fluency: Any) -> Any:
+    """The fluency argument a profile implies (``fast``: False), after checking the name."""
+    if profile is None:
+        return fluency
+    if profile not in PROFILES:
+        raise InputError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    if profile == "fast":
+        return False
+    if fluency is False:
+        raise InputError("the 'full' profile runs the language model; drop --no-fluency")
+    return fluency
 
 
 def _check_limits(settings: AuditSettings) -> None:
@@ -281,6 +300,7 @@ def _finish(
             "tgt_lang": target.lang,
             "checks": {k: dict(v) for k, v in sorted(settings.checks.items())},
             **({"time_budget": settings.time_budget} if settings.time_budget is not None else {}),
+            **({"profile": settings.profile} if settings.profile is not None else {}),
         },
         components=components,
         skipped=skipped,
@@ -347,6 +367,7 @@ def audit(
     comet: Any = None,
     progress: Callable[[str], None] | None = None,
     time_budget: float | None = None,
+    profile: str | None = None,
 ) -> Report:
     """Audit ``target`` as a translation (or retelling) of ``source``.
 
@@ -358,8 +379,11 @@ def audit(
     ``references`` (one per target sentence) adds BLEU/chrF/chrF++/TER per link; ``comet`` (a
     :class:`~mtaudit.score.CometScorer`) adds COMET scores per link. ``max_sentences`` caps the
     sentences per side; ``time_budget`` caps the seconds of the fluency stage (see
-    :class:`AuditSettings`). Bad input raises :class:`~mtaudit.errors.InputError`.
+    :class:`AuditSettings`). ``profile`` (:data:`PROFILES`) is ``"fast"`` (implies
+    ``fluency=False``) or ``"full"``; the signature records it. Bad input raises
+    :class:`~mtaudit.errors.InputError`.
     """
+    fluency = _apply_profile(profile, fluency)
     if mode not in MODES:
         raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     settings = AuditSettings(
@@ -371,6 +395,7 @@ def audit(
         comet=comet,
         progress=progress,
         time_budget=time_budget,
+        profile=profile,
     )
     _check_limits(settings)
     timing: dict[str, float] = {}
@@ -478,13 +503,15 @@ def audit_pairs(
     progress: Callable[[str], None] | None = None,
     max_sentences: int = 200_000,
     time_budget: float | None = None,
+    profile: str | None = None,
 ) -> Report:
     """Audit pre-aligned segment pairs: segment *i* of each side is pair *i*, and so is ``links[i]``.
 
     Segments are not re-split and page-furniture detection does not run (each pair is content).
     Pairs with a ``reference`` (all or none) add BLEU/chrF/chrF++/TER per pair; ``comet`` adds
-    COMET scores.
+    COMET scores. ``profile`` is as for :func:`audit`.
     """
+    fluency = _apply_profile(profile, fluency)
     items = [p if isinstance(p, Pair) else Pair(*p) for p in pairs]
     if not items:
         raise InputError(f"{path or 'pairs'}: no segment pairs")
@@ -503,6 +530,7 @@ def audit_pairs(
         progress=progress,
         max_sentences=max_sentences,
         time_budget=time_budget,
+        profile=profile,
     )
     _check_limits(settings)
     if len(items) > max_sentences:

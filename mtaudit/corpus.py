@@ -1,0 +1,490 @@
+"""Corpus mode: audit a large corpus on Ray Data (``pip install 'mtaudit[ray]'``), or in-process.
+
+The input is a manifest of document pairs (read by :func:`mtaudit.batch.items_from_manifest`, with
+its path rules) or many pre-aligned segment-pair files (JSONL or TSV, as
+:func:`mtaudit.load.read_pairs` reads them; folders are searched for ``*.jsonl``, ``*.ndjson`` and
+``*.tsv``). A manifest item is one unit of work, audited exactly as ``mtaudit batch`` audits it. A
+pairs file is cut into shards of ``shard_size`` consecutive well-formed pairs, each audited with
+:func:`mtaudit.pipeline.audit_pairs`; the cut depends only on the file, so the results do not
+depend on the engine or the number of actors (a file with at most ``shard_size`` pairs and no
+malformed line gets exactly the report of ``mtaudit audit --pairs FILE``).
+
+With ``engine="ray"`` the units flow through a Ray Data pipeline: the input files are read and cut
+in Ray tasks (``flat_map``), and the units go to an actor pool (``map_batches`` with a callable
+class), so every actor loads its models once. ``engine="local"`` runs the same code in this
+process, with no Ray at all. The output folder then holds::
+
+    OUT/reports.jsonl   one JSON record per unit, in input order: the index entry plus "report"
+                        (the full report without its timing; null for a unit that did not run)
+    OUT/index.json      every unit (status, verdict, quality, finding counts, error with its
+    OUT/index.md        location) and one overall verdict, as in batch mode
+    OUT/timing.json     wall-clock figures, the engine and the actor sizing (varies by run)
+
+``reports.jsonl``, ``index.json`` and ``index.md`` are byte-identical for both engines and any
+number of actors. A bad unit (an unreadable pairs file, a malformed pairs line, a missing document)
+becomes an ``error`` record with its location (``corpus/a.jsonl:17``) and the rest still run; the
+verdict counts the units that failed to run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .batch import (
+    BatchItem,
+    BatchResult,
+    BatchSettings,
+    ItemResult,
+    _inside,
+    _Outcome,
+    _outside_message,
+    _Worker,
+    validate_settings,
+    write_atomic,
+)
+from .errors import InputError
+
+__all__ = [
+    "PAIR_SUFFIXES",
+    "CorpusSettings",
+    "pair_files",
+    "audit_corpus",
+]
+
+#: File name endings taken as pairs files when a folder is given.
+PAIR_SUFFIXES = (".jsonl", ".ndjson", ".tsv")
+
+ENGINES = ("ray", "local")
+
+
+@dataclass(frozen=True)
+class CorpusSettings:
+    """How a corpus run is spread out (none of this changes the results, except ``shard_size``)."""
+
+    #: ``"ray"`` (Ray Data with an actor pool) or ``"local"`` (this process, no Ray).
+    engine: str = "ray"
+    #: Address of a running Ray cluster (``auto``, ``ray://host:10001``, ``host:6379``); None
+    #: starts a local instance (loopback only, no dashboard) for the run.
+    address: str | None = None
+    #: CPUs of the local instance (default: all of this machine's).
+    num_cpus: int | None = None
+    #: Actors in the pool (default: one per CPU of the instance).
+    actors: int | None = None
+    #: Logical CPUs per actor (default: leaves half a CPU free for the read tasks, at most 1).
+    cpus_per_actor: float | None = None
+    #: Segment pairs per unit of work when a pairs file is cut.
+    shard_size: int = 1000
+    #: Threads of the sentence encoder per worker (default: all CPUs in-process; on Ray, the
+    #: actor's whole CPUs, at least 1). On a busy machine 1 is often fastest (see docs/scale.md).
+    threads: int | None = None
+
+
+# --------------------------------------------------------------------------- input
+
+
+def pair_files(paths: Sequence[str | Path], *, allow_outside: bool = False) -> list[str]:
+    """The pairs files named by ``paths``: files as given, folders searched for
+    :data:`PAIR_SUFFIXES` (recursively, sorted, hidden files skipped). A symlink in a folder that
+    leads outside it raises :class:`InputError` unless ``allow_outside``. A file that does not
+    exist is kept: it becomes an error record, not a failed run."""
+    out: list[str] = []
+    for given in paths:
+        p = Path(given)
+        if not p.is_dir():
+            out.append(str(given))
+            continue
+        base = Path(os.path.realpath(p))
+        for f in sorted(p.rglob("*")):
+            rel = f.relative_to(p)
+            if any(part.startswith(".") for part in rel.parts) or not f.is_file():
+                continue
+            if f.suffix.lower() not in PAIR_SUFFIXES:
+                continue
+            if not allow_outside and not _inside(f, base):
+                raise InputError(_outside_message("pairs file", str(f), base))
+            out.append(str(f))
+    if not out:
+        raise InputError(
+            f"no pairs files ({', '.join('*' + s for s in PAIR_SUFFIXES)}) in "
+            f"{', '.join(map(str, paths))}: nothing to audit"
+        )
+    return out
+
+
+def _error_unit(key: tuple[int, int], ident: str, location: str, error: str) -> dict[str, Any]:
+    return {"key": list(key), "kind": "error", "id": ident, "location": location, "error": error}
+
+
+def _file_units(
+    index: int, path: str, settings: BatchSettings, shard_size: int
+) -> list[dict[str, Any]]:
+    """The units of one pairs file: shards of well-formed pairs, and one error per bad line (or
+    one for the whole file when it cannot be read). Keys ``(index, line)`` give the order."""
+    from .load import parse_pairs, read_text
+
+    try:
+        text = read_text(path, encoding=settings.encoding, max_bytes=settings.max_bytes)
+    except InputError as exc:
+        return [_error_unit((index, 0), path, path, str(exc))]
+    suffix = Path(path).suffix.lower()
+    # The format rule of read_pairs: by suffix, else guessed from the first non-blank line.
+    fmt = (
+        "jsonl" if suffix in (".jsonl", ".json", ".ndjson") else "tsv" if suffix == ".tsv" else None
+    )
+    units: list[dict[str, Any]] = []
+    shard: list[list[Any]] = []
+
+    def close_shard() -> None:
+        if shard:
+            first, last = shard[0][3], shard[-1][3]
+            units.append(
+                {
+                    "key": [index, first],
+                    "kind": "pairs",
+                    "id": f"{path}:{first}-{last}",
+                    "location": f"{path}:{first}-{last}",
+                    "path": path,
+                    "pairs": list(shard),
+                }
+            )
+            shard.clear()
+
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if fmt is None:
+            fmt = "jsonl" if line.lstrip().startswith("{") else "tsv"
+        try:
+            (pair,) = parse_pairs([line], name=path, fmt=fmt)
+        except InputError as exc:  # parse_pairs numbers this one line 1: put the real line back
+            msg = str(exc).replace(f"{path}:1:", f"{path}:{lineno}:", 1)
+            units.append(_error_unit((index, lineno), f"{path}:{lineno}", f"{path}:{lineno}", msg))
+            continue
+        shard.append([pair.source, pair.target, pair.reference, lineno])
+        if len(shard) >= shard_size:
+            close_shard()
+    close_shard()
+    if not units:
+        units.append(_error_unit((index, 0), path, path, f"{path}: no segment pairs (empty file)"))
+    units.sort(key=lambda u: u["key"])
+    return units
+
+
+def _expand(source: dict[str, Any], settings: BatchSettings, shard_size: int) -> list[dict]:
+    """One input (a manifest item or a pairs file) → its units of work."""
+    k = source["index"]
+    if source["kind"] == "file":
+        return _file_units(k, source["path"], settings, shard_size)
+    item = source["item"]
+    if item["error"] is not None:
+        unit = _error_unit((k, 0), item["id"], item["location"] or item["id"], item["error"])
+        return [{**unit, "item": item}]
+    return [{"key": [k, 0], "kind": "item", "id": item["id"], "item": item}]
+
+
+# --------------------------------------------------------------------------- work
+
+
+def _peak_rss_mb() -> float:
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on POSIX
+        return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+class _Auditor:
+    """Models loaded once (a :class:`~mtaudit.batch._Worker`), and the audit of one unit."""
+
+    def __init__(self, settings: BatchSettings, threads: int | None = None) -> None:
+        self.worker = _Worker(replace(settings, formats=("json",)), threads=threads)
+
+    def unit(self, unit: dict[str, Any]) -> tuple[str, str]:
+        """``(record line, meta)`` for one unit: the ``reports.jsonl`` line, and the index entry
+        with the timing (JSON)."""
+        t0 = time.perf_counter()
+        kind = unit["kind"]
+        if kind == "error":
+            out = _Outcome(0, "error", error=unit["error"])
+        elif kind == "item":
+            out = self.worker.run(0, BatchItem(**unit["item"]), True)
+        else:
+            out = self._pairs(unit)
+        out.timing["total"] = time.perf_counter() - t0
+        out.timing["peak_rss_mb"] = _peak_rss_mb()  # of this process (actor) so far
+        item = unit.get("item") or {}
+        res = ItemResult(
+            id=unit["id"],
+            status=out.status,
+            location=unit.get("location") or item.get("location"),
+            source=item.get("source"),
+            target=item.get("target"),
+            reference=item.get("reference"),
+            pairs=unit.get("path") or item.get("pairs"),
+            verdict=out.verdict,
+            quality=out.quality,
+            findings_by_severity=out.findings_by_severity,
+            findings_by_code=out.findings_by_code,
+            findings_total=out.findings_total,
+            gate=out.gate,
+            error=out.error,
+        )
+        record = res.to_dict()
+        del record["reports"]
+        text = out.texts.get("json")
+        record["report"] = json.loads(text) if text else None
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+        meta = asdict(res)
+        meta["timing"] = out.timing
+        return line, json.dumps(meta, ensure_ascii=False)
+
+    def _pairs(self, unit: dict[str, Any]) -> _Outcome:
+        from .errors import MtauditError
+        from .load import Pair
+        from .pipeline import audit_pairs
+
+        s = self.worker.settings
+        w = self.worker
+        try:
+            pairs = [Pair(src, tgt, ref, line) for src, tgt, ref, line in unit["pairs"]]
+            report = audit_pairs(
+                pairs,
+                src_lang=s.src_lang,
+                tgt_lang=s.tgt_lang,
+                encoder=w.encoder,
+                fluency=w.fluency,
+                checks={k: dict(v) for k, v in s.checks.items()},
+                path=unit["path"],
+                comet=w.comet,
+                max_sentences=s.max_sentences,
+                time_budget=s.time_budget,
+                profile=s.profile,
+            )
+            return w.outcome(0, report, True)
+        except MtauditError as exc:
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            return _Outcome(0, "error", error=f"{unit['location']}: {msg}")
+        except MemoryError:
+            return _Outcome(0, "error", error=f"{unit['location']}: out of memory")
+        except Exception as exc:  # a bug or a broken model must not lose the other units
+            return _Outcome(0, "error", error=f"internal error: {type(exc).__name__}: {exc}")
+
+
+class _RayAuditor:
+    """The callable class of the actor pool: a batch of units in, records out."""
+
+    def __init__(self, settings: BatchSettings, threads: int) -> None:
+        self.auditor = _Auditor(settings, threads=threads)
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        lines, metas, keys = [], [], []
+        for text in batch["unit"]:
+            unit = json.loads(str(text))
+            line, meta = self.auditor.unit(unit)
+            lines.append(line)
+            metas.append(meta)
+            keys.append(json.dumps(unit["key"]))
+        return {"key": keys, "line": lines, "meta": metas}
+
+
+class _Expander:
+    """The read step: one input row → its units as JSON rows (picklable, for ``flat_map``)."""
+
+    def __init__(self, settings: BatchSettings, shard_size: int) -> None:
+        self.settings, self.shard_size = settings, shard_size
+
+    def __call__(self, row: dict[str, Any]) -> list[dict[str, Any]]:
+        source = json.loads(row["source"])
+        units = _expand(source, self.settings, self.shard_size)
+        return [{"unit": json.dumps(u, ensure_ascii=False)} for u in units]
+
+
+# --------------------------------------------------------------------------- engines
+
+
+def _local_results(
+    sources: list[dict[str, Any]], settings: BatchSettings, corpus: CorpusSettings
+) -> Iterator[tuple[list[int], str, str]]:
+    auditor = _Auditor(settings, threads=corpus.threads)
+    for source in sources:
+        for unit in _expand(source, settings, corpus.shard_size):
+            # The same JSON round trip as on Ray, so that both engines see the same data.
+            unit = json.loads(json.dumps(unit, ensure_ascii=False))
+            line, meta = auditor.unit(unit)
+            yield unit["key"], line, meta
+
+
+def _ray_init(corpus: CorpusSettings) -> tuple[Any, bool]:
+    """Import Ray and connect (or start a local instance); returns ``(ray, started_here)``."""
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no usage reports over the network
+    try:
+        import ray
+    except ImportError:
+        raise InputError(
+            "corpus mode on Ray needs the ray extra: pip install 'mtaudit[ray]' "
+            "(or run it in this process with --engine local)"
+        ) from None
+    if ray.is_initialized():
+        return ray, False
+    if corpus.address:
+        ray.init(address=corpus.address, logging_level="warning")
+    else:
+        ray.init(
+            num_cpus=corpus.num_cpus or os.cpu_count() or 1,
+            include_dashboard=False,
+            logging_level="warning",
+            _node_ip_address="127.0.0.1",
+        )
+    return ray, True
+
+
+def _sizing(ray: Any, corpus: CorpusSettings) -> tuple[int, float]:
+    """Actors and CPUs per actor: by default one actor per CPU, each with a fractional share
+    that leaves half a CPU for the read tasks (whole-CPU actors on all CPUs starve them)."""
+    total = float(ray.cluster_resources().get("CPU", 1.0))
+    actors = corpus.actors or max(1, int(total))
+    if corpus.cpus_per_actor is not None:
+        cpus = corpus.cpus_per_actor
+    else:
+        cpus = min(1.0, max(0.05, (total - 0.5) / actors))
+    if actors * cpus > total:
+        raise InputError(
+            f"{actors} actors × {cpus:g} CPUs need more than the {total:g} CPUs of the Ray "
+            "instance; lower --actors or --cpus-per-actor"
+        )
+    return actors, round(cpus, 3)
+
+
+def _ray_results(
+    sources: list[dict[str, Any]],
+    settings: BatchSettings,
+    corpus: CorpusSettings,
+    facts: dict[str, Any],
+) -> Iterator[tuple[list[int], str, str]]:
+    ray, started = _ray_init(corpus)
+    try:
+        import logging
+
+        import ray.data
+
+        logging.getLogger("ray.data").setLevel(logging.WARNING)  # the run's own lines suffice
+        actors, cpus = _sizing(ray, corpus)
+        facts.update(actors=actors, cpus_per_actor=cpus)
+        ctx = ray.data.DataContext.get_current()
+        ctx.execution_options.preserve_order = True  # records come back in input order
+        rows = [{"source": json.dumps(s, ensure_ascii=False)} for s in sources]
+        ds = ray.data.from_items(rows, override_num_blocks=max(1, min(len(rows), 64)))
+        ds = ds.flat_map(_Expander(settings, corpus.shard_size), num_cpus=0.1)
+        ds = ds.map_batches(
+            _RayAuditor,
+            fn_constructor_kwargs={
+                "settings": settings,
+                "threads": corpus.threads or max(1, int(cpus)),
+            },
+            batch_size=1,
+            batch_format="numpy",
+            compute=ray.data.ActorPoolStrategy(size=actors),
+            num_cpus=cpus,
+        )
+        for row in ds.iter_rows():
+            yield json.loads(str(row["key"])), str(row["line"]), str(row["meta"])
+    finally:
+        if started:
+            ray.shutdown()
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def audit_corpus(
+    *,
+    items: Sequence[BatchItem] | None = None,
+    pairs: Sequence[str] | None = None,
+    settings: BatchSettings | None = None,
+    corpus: CorpusSettings | None = None,
+    out_dir: str | Path,
+    input_info: dict[str, Any] | None = None,
+) -> BatchResult:
+    """Audit a corpus — manifest ``items`` or ``pairs`` files (see :func:`pair_files`) — and
+    write ``reports.jsonl``, ``index.json``, ``index.md`` and ``timing.json`` into ``out_dir``.
+
+    Returns the index as a :class:`~mtaudit.batch.BatchResult` (its verdict starts with
+    ``Corpus``). Bad settings raise :class:`InputError` before anything runs; bad units are
+    recorded, not raised.
+    """
+    settings = settings or BatchSettings()
+    corpus = corpus or CorpusSettings()
+    validate_settings(settings)
+    if corpus.engine not in ENGINES:
+        raise InputError(f"unknown engine {corpus.engine!r}; choose one of {', '.join(ENGINES)}")
+    if corpus.shard_size < 1:
+        raise InputError(f"--shard-size must be at least 1, not {corpus.shard_size}")
+    if corpus.threads is not None and corpus.threads < 1:
+        raise InputError(f"--threads must be at least 1, not {corpus.threads}")
+    if corpus.actors is not None and corpus.actors < 1:
+        raise InputError(f"--actors must be at least 1, not {corpus.actors}")
+    if corpus.cpus_per_actor is not None and not corpus.cpus_per_actor > 0:
+        raise InputError(f"--cpus-per-actor must be above 0, not {corpus.cpus_per_actor}")
+    if (items is None) == (pairs is None):
+        raise InputError("give either manifest items or pairs files")
+    if items is not None:
+        sources = [{"index": k, "kind": "item", "item": asdict(it)} for k, it in enumerate(items)]
+    else:
+        assert pairs is not None
+        sources = [{"index": k, "kind": "file", "path": str(p)} for k, p in enumerate(pairs)]
+    if not sources:
+        raise InputError("the corpus is empty: nothing to audit")
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder; --out-dir needs a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot create the folder ({exc.strerror or exc})") from None
+    for name in ("index.json", "index.md", "timing.json", "reports.jsonl"):
+        (out / name).unlink(missing_ok=True)
+
+    facts: dict[str, Any] = {"engine": corpus.engine, "threads": corpus.threads}
+    if corpus.engine == "local":
+        results = _local_results(sources, settings, corpus)
+    else:
+        results = _ray_results(sources, settings, corpus, facts)
+    t0 = time.perf_counter()
+    item_results: list[ItemResult] = []
+    timing: dict[str, dict[str, float]] = {}
+    last: list[int] | None = None
+    tmp = out / ".reports.jsonl.tmp"
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            for key, line, meta_text in results:
+                if last is not None and key <= last:
+                    raise RuntimeError(f"corpus results out of order ({key} after {last})")
+                last = key
+                fh.write(line + "\n")
+                meta = json.loads(meta_text)
+                timing[meta["id"]] = {k: round(v, 3) for k, v in meta.pop("timing").items()}
+                item_results.append(ItemResult(**meta))
+        os.replace(tmp, out / "reports.jsonl")
+    finally:
+        tmp.unlink(missing_ok=True)
+    info = dict(input_info or {})
+    if pairs is not None:
+        info.setdefault("shard_size", corpus.shard_size)
+    result = BatchResult(
+        items=item_results,
+        settings=settings,
+        input=info,
+        seconds=time.perf_counter() - t0,
+        label="Corpus",
+    )
+    write_atomic(out / "index.json", result.to_json())
+    write_atomic(out / "index.md", result.to_markdown())
+    facts.update(seconds=round(result.seconds, 3), units=len(item_results), items=timing)
+    write_atomic(out / "timing.json", json.dumps(facts, indent=2) + "\n")
+    return result

@@ -1,0 +1,282 @@
+"""Corpus mode: shards, bad units, profiles; on a local Ray instance, the same bytes as in-process.
+
+The Ray tests share one local instance (module-scoped fixture) and are skipped when ray is not
+installed (``pip install 'mtaudit[ray]'``); the in-process (``--engine local``) tests always run.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mtaudit.batch import BatchSettings, audit_batch, items_from_manifest
+from mtaudit.cli import main
+from mtaudit.corpus import CorpusSettings, audit_corpus, pair_files
+from mtaudit.encoders import HashingEncoder
+from mtaudit.errors import InputError
+from mtaudit.load import read_pairs
+from mtaudit.pipeline import audit, audit_pairs
+
+SENTENCES = [
+    "The council met on Monday.",
+    "It approved the budget for the new school.",
+    "Rain is expected in the north.",
+    "Temperatures will fall to five degrees overnight.",
+    "The museum opens at nine.",
+    "Tickets cost twelve euros for adults.",
+    "The train to Lyon was delayed.",
+]
+FAST = ["--src-lang", "en", "--tgt-lang", "en", "--encoder", "hashing", "--profile", "fast"]
+SETTINGS = BatchSettings(src_lang="en", tgt_lang="en", encoder="hashing", profile="fast")
+
+
+def _corpus(root: Path) -> Path:
+    """Two good pairs files, one with a malformed line, and one binary file."""
+    d = root / "corpus"
+    (d / "sub").mkdir(parents=True)
+    with (d / "a.jsonl").open("w", encoding="utf-8") as fh:
+        for k in range(9):
+            s = f"{SENTENCES[k % 7]} Item {k}."
+            t = s if k != 4 else "Bees communicate by dancing in hives."
+            fh.write(json.dumps({"source": s, "target": t}) + "\n")
+            if k == 5:
+                fh.write('{"source": "no closing quote}\n')  # line 7: malformed
+    (d / "sub" / "b.tsv").write_text(
+        "".join(f"{s}\t{s}\n" for s in SENTENCES[:4]), encoding="utf-8"
+    )
+    (d / "sub" / "c.tsv").write_bytes(b"\x00\x01binary\x00")
+    (d / "notes.txt").write_text("not a pairs file\n", encoding="utf-8")
+    return d
+
+
+def _run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    _, err = capsys.readouterr()
+    return code, err
+
+
+def _records(out: Path) -> list[dict]:
+    return [json.loads(x) for x in (out / "reports.jsonl").read_text("utf-8").splitlines()]
+
+
+# --------------------------------------------------------------------------- in-process
+
+
+def test_local_corpus_shards_and_bad_units(tmp_path, capsys):
+    d = _corpus(tmp_path)
+    out = tmp_path / "out"
+    code, err = _run(capsys, "corpus", "--pairs", d, "--out-dir", out, "--engine", "local",
+                     "--shard-size", "4", *FAST)  # fmt: skip
+    assert code == 1, err  # units that fail to run fail the run by default
+    a, b, c = str(d / "a.jsonl"), str(d / "sub" / "b.tsv"), str(d / "sub" / "c.tsv")
+    idx = json.loads((out / "index.json").read_text("utf-8"))
+    ids = [it["id"] for it in idx["items"]]
+    # a.jsonl: 9 good pairs on lines 1-6 and 8-10 → shards 1-4, 5-9 (skipping 7), 10-10.
+    assert ids == [f"{a}:1-4", f"{a}:5-9", f"{a}:7", f"{a}:10-10", f"{b}:1-4", c]
+    by_id = {it["id"]: it for it in idx["items"]}
+    assert by_id[f"{a}:7"]["status"] == "error"
+    assert by_id[f"{a}:7"]["error"].startswith(f"{a}:7: invalid JSON")
+    assert by_id[c]["status"] == "error" and "binary" in by_id[c]["error"]
+    assert idx["summary"]["errors"] == 2 and idx["summary"]["audited"] == 4
+    assert idx["summary"]["verdict"].startswith("Corpus failed: 6 items")
+    assert "2 failed to run" in idx["summary"]["verdict"]
+    assert idx["input"]["shard_size"] == 4
+    assert f"{a}:7: invalid JSON" in err
+    records = _records(out)
+    assert [r["id"] for r in records] == ids
+    assert records[2]["report"] is None
+    shard = records[1]["report"]
+    assert [s["line"] for s in shard["source"]["sentences"]] == [5, 6, 8, 9]
+    assert shard["signature"]["settings"]["profile"] == "fast"
+    assert shard["signature"]["skipped"]["fluency"] == "disabled"
+    assert shard["timing"] == {}
+    assert (out / "index.md").read_text("utf-8").startswith("# mtaudit corpus report")
+    assert not list(out.glob(".*"))  # no temporary files left
+    code, err = _run(capsys, "corpus", "--pairs", d, "--out-dir", out, "--engine", "local",
+                     "--allow-errors", *FAST)  # fmt: skip
+    assert code == 0, err
+
+
+def test_whole_file_shard_is_the_single_process_report(tmp_path):
+    d = _corpus(tmp_path)
+    b = str(d / "sub" / "b.tsv")
+    result = audit_corpus(
+        pairs=[b], settings=SETTINGS, corpus=CorpusSettings(engine="local"), out_dir=tmp_path / "o"
+    )
+    assert result.passed and len(result.items) == 1
+    report = audit_pairs(
+        read_pairs(b),
+        src_lang="en",
+        tgt_lang="en",
+        encoder=HashingEncoder(),
+        path=b,
+        profile="fast",
+    )
+    single = json.loads(report.to_json())
+    single["timing"] = {}
+    assert json.dumps(_records(tmp_path / "o")[0]["report"]) == json.dumps(single)
+
+
+def test_missing_file_and_folder_rules(tmp_path):
+    d = _corpus(tmp_path)
+    files = pair_files([d, tmp_path / "missing.jsonl"])
+    assert [Path(f).name for f in files] == ["a.jsonl", "b.tsv", "c.tsv", "missing.jsonl"]
+    (d / "x").mkdir()
+    with pytest.raises(InputError, match="no pairs files"):
+        pair_files([d / "x"])
+    outside = tmp_path / "elsewhere.jsonl"
+    outside.write_text('{"source": "a", "target": "a"}\n', encoding="utf-8")
+    (d / "link.jsonl").symlink_to(outside)
+    with pytest.raises(InputError, match="outside"):
+        pair_files([d])
+    assert str(d / "link.jsonl") in pair_files([d], allow_outside=True)
+    result = audit_corpus(
+        pairs=[str(tmp_path / "missing.jsonl")],
+        settings=SETTINGS,
+        corpus=CorpusSettings(engine="local"),
+        out_dir=tmp_path / "o",
+    )
+    assert result.items[0].status == "error" and "no such file" in result.items[0].error
+
+
+def test_bad_corpus_settings(tmp_path):
+    for corpus, msg in [
+        (CorpusSettings(engine="spark"), "unknown engine"),
+        (CorpusSettings(shard_size=0), "shard-size"),
+        (CorpusSettings(actors=0), "actors"),
+    ]:
+        with pytest.raises(InputError, match=msg):
+            audit_corpus(pairs=["x.tsv"], settings=SETTINGS, corpus=corpus, out_dir=tmp_path)
+    with pytest.raises(InputError, match="full"):
+        audit_corpus(
+            pairs=["x.tsv"],
+            settings=BatchSettings(fluency=False, profile="full"),
+            out_dir=tmp_path,
+        )
+
+
+# --------------------------------------------------------------------------- profiles
+
+
+def test_profiles_recorded_in_the_signature():
+    fast = audit(
+        "The council met. It approved the budget.",
+        "The council met. It approved the budget.",
+        src_lang="en",
+        tgt_lang="en",
+        encoder=HashingEncoder(),
+        profile="fast",
+    )
+    assert fast.signature.settings["profile"] == "fast"
+    assert fast.signature.skipped["fluency"] == "disabled"
+    assert "profile:fast" in fast.signature.format()
+    plain = audit_pairs([("a b c", "a b c")], src_lang="en", tgt_lang="en",
+                        encoder=HashingEncoder(), fluency=False)  # fmt: skip
+    assert "profile" not in plain.signature.settings  # no profile asked: reports unchanged
+    with pytest.raises(InputError, match="unknown profile"):
+        audit_pairs([("a", "a")], encoder=HashingEncoder(), profile="turbo")
+    with pytest.raises(InputError, match="full"):
+        audit_pairs([("a", "a")], encoder=HashingEncoder(), fluency=False, profile="full")
+
+
+def test_profile_on_audit_and_batch_cli(tmp_path, capsys):
+    pairs = tmp_path / "p.tsv"
+    pairs.write_text("The council met.\tThe council met.\n", encoding="utf-8")
+    out = tmp_path / "r.json"
+    code, err = _run(capsys, "audit", "--pairs", pairs, "-o", out, *FAST)
+    assert code == 0, err
+    assert json.loads(out.read_text("utf-8"))["signature"]["settings"]["profile"] == "fast"
+    code, err = _run(capsys, "audit", "--pairs", pairs, "-o", out, "--profile", "full",
+                     "--no-fluency", "--encoder", "hashing")  # fmt: skip
+    assert code == 2 and "full" in err
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("pairs\np.tsv\n", encoding="utf-8")
+    code, err = _run(capsys, "batch", "--manifest", manifest, "--out-dir", tmp_path / "b", *FAST)
+    assert code == 0, err
+    idx = json.loads((tmp_path / "b" / "index.json").read_text("utf-8"))
+    assert idx["settings"]["profile"] == "fast"
+
+
+# --------------------------------------------------------------------------- on Ray
+
+
+@pytest.fixture(scope="module")
+def ray_instance():
+    """One local Ray instance for this module: 2 CPUs, loopback only, no dashboard."""
+    import os
+
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    ray = pytest.importorskip("ray")
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        logging_level="warning",
+        _node_ip_address="127.0.0.1",
+    )
+    yield ray
+    ray.shutdown()
+
+
+def _same_files(a: Path, b: Path) -> None:
+    for name in ("reports.jsonl", "index.json", "index.md"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_ray_pairs_corpus_matches_in_process(ray_instance, tmp_path, capsys):
+    d = _corpus(tmp_path)
+    common = ["corpus", "--pairs", d, "--shard-size", "4", *FAST]
+    code_l, _ = _run(capsys, *common, "--engine", "local", "--out-dir", tmp_path / "local")
+    code_r, err = _run(capsys, *common, "--actors", "2", "--out-dir", tmp_path / "ray")
+    assert code_l == code_r == 1, err
+    _same_files(tmp_path / "local", tmp_path / "ray")
+    assert "failed to run" in err and ":7: invalid JSON" in err
+    timing = json.loads((tmp_path / "ray" / "timing.json").read_text("utf-8"))
+    assert timing["engine"] == "ray" and timing["actors"] == 2
+    assert timing["cpus_per_actor"] < 1  # fractional: the read tasks keep a share of the CPUs
+
+
+def test_ray_manifest_corpus_matches_batch(ray_instance, tmp_path):
+    d = tmp_path / "docs"
+    d.mkdir()
+    for k in range(3):
+        text = " ".join(SENTENCES[k : k + 3]) + "\n"
+        (d / f"{k}.en.txt").write_text(text, encoding="utf-8")
+        (d / f"{k}.de.txt").write_text(text, encoding="utf-8")
+    (d / "p.tsv").write_text("".join(f"{s}\t{s}\n" for s in SENTENCES), encoding="utf-8")
+    (d / "items.csv").write_text(
+        "source,target,pairs,id\n"
+        "0.en.txt,0.de.txt,,zero\n"
+        "1.en.txt,missing.txt,,broken\n"
+        ",,p.tsv,pairs\n"
+        "2.en.txt,2.de.txt,,two\n",
+        encoding="utf-8",
+    )
+    items = items_from_manifest(d / "items.csv")
+    settings = BatchSettings(
+        src_lang="en", tgt_lang="en", encoder="hashing", profile="fast", mode="translation"
+    )
+    batch = audit_batch(items, settings, out_dir=tmp_path / "batch")
+    res = audit_corpus(
+        items=items,
+        settings=settings,
+        corpus=CorpusSettings(actors=2, cpus_per_actor=0.5),
+        out_dir=tmp_path / "ray",
+    )
+    assert [it.status for it in res.items] == ["ok", "error", "ok", "ok"]
+    assert "missing.txt: no such file" in (res.items[1].error or "")
+    assert res.verdict.startswith("Corpus failed: 4 items") and "1 failed to run" in res.verdict
+    records = _records(tmp_path / "ray")
+    for it, rec in zip(batch.items, records):
+        assert rec["id"] == it.id and rec["status"] == it.status
+        if it.status != "error":
+            single = (tmp_path / "batch" / it.reports["json"]).read_text("utf-8")
+            assert json.dumps(rec["report"]) == json.dumps(json.loads(single))
+    audit_corpus(
+        items=items,
+        settings=settings,
+        corpus=CorpusSettings(engine="local"),
+        out_dir=tmp_path / "local",
+    )
+    _same_files(tmp_path / "local", tmp_path / "ray")
