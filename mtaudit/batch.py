@@ -687,25 +687,13 @@ class _Worker:
 
     def _run(self, index: int, item: BatchItem, render: bool) -> _Outcome:
         from .load import read_document, read_pairs, read_text
-        from .pipeline import audit, audit_pairs
+        from .pipeline import audit
 
         s = self.settings
         checks = {k: dict(v) for k, v in s.checks.items()}
         if item.pairs:
             pairs = read_pairs(item.pairs, encoding=s.encoding, max_bytes=s.max_bytes)
-            report = audit_pairs(
-                pairs,
-                src_lang=s.src_lang,
-                tgt_lang=s.tgt_lang,
-                encoder=self.encoder,
-                fluency=self.fluency,
-                checks=checks,
-                path=item.pairs,
-                comet=self.comet,
-                max_sentences=s.max_sentences,
-                time_budget=s.time_budget,
-                profile=s.profile,
-            )
+            report = self.audit_pairs(pairs, item.pairs)
         else:
             assert item.source is not None and item.target is not None
             src = read_document(
@@ -737,6 +725,25 @@ class _Worker:
                 profile=s.profile,
             )
         return self.outcome(index, report, render)
+
+    def audit_pairs(self, pairs: Any, path: str) -> Any:
+        """Audit pre-aligned pairs with this worker's models and settings (batch and corpus)."""
+        from .pipeline import audit_pairs
+
+        s = self.settings
+        return audit_pairs(
+            pairs,
+            src_lang=s.src_lang,
+            tgt_lang=s.tgt_lang,
+            encoder=self.encoder,
+            fluency=self.fluency,
+            checks={k: dict(v) for k, v in s.checks.items()},
+            path=path,
+            comet=self.comet,
+            max_sentences=s.max_sentences,
+            time_budget=s.time_budget,
+            profile=s.profile,
+        )
 
     def outcome(self, index: int, report: Any, render: bool) -> _Outcome:
         """Gate and render a finished report into an outcome (its timing moves out of it)."""

@@ -247,26 +247,11 @@ class _Auditor:
     def _pairs(self, unit: dict[str, Any]) -> _Outcome:
         from .errors import MtauditError
         from .load import Pair
-        from .pipeline import audit_pairs
 
-        s = self.worker.settings
         w = self.worker
         try:
             pairs = [Pair(src, tgt, ref, line) for src, tgt, ref, line in unit["pairs"]]
-            report = audit_pairs(
-                pairs,
-                src_lang=s.src_lang,
-                tgt_lang=s.tgt_lang,
-                encoder=w.encoder,
-                fluency=w.fluency,
-                checks={k: dict(v) for k, v in s.checks.items()},
-                path=unit["path"],
-                comet=w.comet,
-                max_sentences=s.max_sentences,
-                time_budget=s.time_budget,
-                profile=s.profile,
-            )
-            return w.outcome(0, report, True)
+            return w.outcome(0, w.audit_pairs(pairs, unit["path"]), True)
         except MtauditError as exc:
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             return _Outcome(0, "error", error=f"{unit['location']}: {msg}")
