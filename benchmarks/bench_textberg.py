@@ -145,6 +145,7 @@ METHODS: list[tuple[str, dict[str, Any]]] = [
         "previous default (difference margin, constant skip, no length cost)",
         dict(normalise=False, skip_ref=0.0, length_weight=0.0),
     ),
+    ("option: short-line skip discount (`skip_short=0.25`)", dict(skip_short=0.25)),
     ("ablation: difference margin instead of normalised cost", dict(normalise=False)),
     ("ablation: constant skip cost", dict(skip_ref=0.0)),
     ("ablation: no additive length cost", dict(length_weight=0.0)),
@@ -153,6 +154,15 @@ METHODS: list[tuple[str, dict[str, Any]]] = [
     ("ablation: summed overlaps only (no joined-text embeddings)", dict(overlaps="mean")),
     ("variant: joined-text embeddings for every run", dict(overlaps="exact")),
 ]  # fmt: skip
+
+#: Rows also scored on the synthetic selection set (labels of ``METHODS``).
+SYNTH_METHODS = [
+    "**mtaudit (default)**",
+    "baseline: many-to-many DP over raw cosine, summed overlaps",
+    "previous default (difference margin, constant skip, no length cost)",
+    "option: short-line skip discount (`skip_short=0.25`)",
+    "ablation: no anchors",
+]
 
 
 def evaluate(
@@ -169,6 +179,61 @@ def evaluate(
             golds.append(gold)
             tests.append([(lk.source, lk.target) for lk in links])
     return score(golds, tests), t.seconds, tests
+
+
+def evaluate_synth(docs: list[Any], encoder: Any, settings: dict[str, Any]) -> dict[str, float]:
+    """Scores on synthetic documents (:mod:`benchmarks.align_synth`)."""
+    from mtaudit.align.translation import align_translation
+
+    golds, tests = [], []
+    for d in docs:
+        links = align_translation(
+            d.src, d.tgt, encoder, src_lang=d.src_lang, tgt_lang=d.tgt_lang, **settings
+        )
+        golds.append(d.gold)
+        tests.append([(lk.source, lk.target) for lk in links])
+    return score(golds, tests)
+
+
+def _synth_table(enc: Any, quick: bool) -> list[str]:
+    """Strict F1 on the synthetic selection set, with and without inserted fragments."""
+    from . import align_synth
+
+    sets = [
+        ("fragments", align_synth.build()),
+        ("whole sentences", align_synth.build(fragments=False)),
+    ]
+    head = ["method"]
+    for name, _ in sets:
+        head += [f"TED en–de, {name}", f"MLQE en–de/zh, {name}"]
+    lines = [
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+    ]
+    methods = dict(METHODS)
+    for label in SYNTH_METHODS[:1] if quick else SYNTH_METHODS:
+        cells = []
+        for _, docs in sets:
+            for prefix in ("ted", "mlqe"):
+                part = [d for d in docs if d.name.startswith(prefix)]
+                cells.append(f"{evaluate_synth(part, enc, methods[label])['f_strict']:.3f}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    n_links = {name: sum(1 for d in docs for x, y in d.gold if x and y) for name, docs in sets}
+    docs0 = sets[0][1]
+    lines += [
+        "",
+        f"Synthetic selection set (`benchmarks/align_synth.py`, built at run time, seed 13): "
+        f"{sum(d.name.startswith('ted') for d in docs0)} TED talk translations (WMT21 MQM en–de, "
+        f"the human reference and three systems) and "
+        f"{sum(d.name.startswith('mlqe') for d in docs0)} pseudo-documents of 250 MLQE-PE "
+        f"sentence pairs (en–de, en–zh); {n_links['fragments']} non-null gold links with "
+        "fragments, "
+        f"{n_links['whole sentences']} without. Neighbouring sentences are joined (2-1, 1-2), "
+        "split at a comma, translations deleted, and unrelated sentences — with *fragments*, "
+        "also short page-furniture lines such as `- 812 -`, `(1290)` or a lone word — inserted "
+        "on either side. Strict F1; the encoder is the same.",
+    ]
+    return lines
 
 
 def _row(label: str, split: str, r: dict[str, float], seconds: str) -> str:
@@ -198,6 +263,7 @@ def run(quick: bool = False) -> str:
     ]
     splits = [("test", test_docs), ("dev (tuning set)", ["dev"])]
     default_time = {}
+    default_f: dict[str, float] = {}
     for label, settings in methods:
         for split, docs in splits:
             before_s, before_n = enc.seconds, enc.encoded
@@ -205,6 +271,7 @@ def run(quick: bool = False) -> str:
             enc_s = enc.seconds - before_s
             if label.startswith("**"):
                 default_time[split] = (seconds, enc_s, enc.encoded - before_n)
+                default_f[split] = r["f_strict"]
                 when = f"{seconds:.1f} s (encoding {enc_s:.1f} s)"
             else:
                 extra = (
@@ -237,23 +304,43 @@ def run(quick: bool = False) -> str:
             f"The default encoded {t_test[2]} distinct strings for the test documents "
             f"({t_test[1]:.1f} s of its {t_test[0]:.1f} s)."
         )
+    f_test = default_f.get("test", 0.0)
+    verdict = (
+        "reaches" if f_test >= 0.93 else "stays below"
+    )  # the project's target; not a tuning criterion
     notes += [
         "",
         "The default's parameters (skip −0.2, skip_ref 0.5, length weight 0.1, anchor weight "
-        "0.75, normalised cost) were chosen on the dev document; as a check of generality they "
-        "were also compared on synthetic English–German documents built from the WMT21 TED MQM "
-        "talks (segments split into sentences, random merges of neighbouring sentences, "
-        "deletions and insertions; not in this repository), where the new default scored strict "
-        "F1 0.972 against 0.944 for the previous default. **The test documents are not pristine:** "
-        "earlier versions of this table scored several configurations on them, so the test "
-        "figures are an optimistic estimate. The test documents were scored once with the final "
-        "configuration; no setting was changed after that. The default stays below the 0.93 "
-        "strict F1 the project aims for (Bertalign with LaBSE: 0.936): the remaining errors are "
-        "grouping decisions (1-1 + 1-1 against 2-2, stray short lines glued onto a link), not "
-        "misplaced boundaries (lax F1 ≈ 0.99).",
+        "0.75, normalised cost) were chosen on the dev document; the synthetic documents below "
+        "are a second selection set. A short-line skip discount (`skip_short=0.25`: leaving out "
+        "a line shorter than a quarter of the average sentence length costs proportionally "
+        "less, so that page numbers and OCR debris are not glued onto a neighbouring link) beat "
+        "the default on both (its rows above and below; by a single link on dev, clearly only "
+        "where fragments were inserted). Scored once on test it did worse (its row above; lax precision fell: the short lines "
+        "it left out were mostly inside gold links), so it stays an option and the default is "
+        "unchanged; that last decision was taken after seeing test. Tried on the selection data "
+        "and not adopted: an ensemble with the multilingual-e5-small encoder (USE + E5 cosines, "
+        "E5 at equal or half weight: no better than USE alone on dev and lower on the synthetic "
+        "sets, so E5 restricted to doubtful regions was not pursued), minimum-Bayes-risk "
+        "decoding over link posteriors (±0.001), a per-sentence group penalty (helps synthetic, "
+        "hurts dev), blending joined-text with summed group embeddings, `max_group` 5, a lower "
+        "refinement threshold, and retuning skip, skip_ref, anchor and length weights (the "
+        "current values stayed best on dev). None of these was scored on test. "
+        "**The test documents are not pristine:** earlier versions of this table scored several "
+        "configurations on them, so the test figures are an optimistic estimate. For this "
+        "version the test documents were scored once with each final candidate. "
+        f"The default {verdict} the 0.93 strict F1 the project aims for "
+        "(Bertalign with LaBSE: 0.936): the remaining errors are grouping decisions (1-1 + 1-1 "
+        "against 2-2, partial groups of long many-to-many links), not misplaced boundaries (lax "
+        "F1 ≈ 0.99).",
         "",
         "Published figures: Thompson & Koehn 2019 (Vecalign, LASER embeddings) and Liu & Zhu 2022 "
         "(Bertalign, LaBSE embeddings), same documents and scoring. Monotone aligners cannot get "
         "the few crossing gold links (e.g. `test1`) nor gold links with gaps.",
+        "",
+        "### Selection set: synthetic documents",
+        "",
     ]
+    synth_enc = MemoEncoder(default_encoder("en", "de"))
+    notes += _synth_table(synth_enc, quick)
     return "\n".join(lines + notes)
