@@ -20,6 +20,7 @@ Embeddings and fluency results are cached under ``$MTAUDIT_QUALITY_CACHE`` (defa
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import re
@@ -205,19 +206,25 @@ def load_da(pair: str) -> list[dict[str, str]]:
 
 def fluency_cached(key: str, texts: Sequence[str], lang: str) -> list[dict[str, Any] | None]:
     """Fluency results of ``texts`` from the bundled scorer (``{"score", <signals>}`` or ``None``
-    per text), cached as ``flures_<key>.json``. ``[]`` when no scorer is available and nothing is
-    cached (the quality features then mark fluency missing)."""
-    path = cache_dir() / f"flures_{key}.json"
-    if path.exists():
-        cached = json.loads(path.read_text())
-        if len(cached) == len(texts):
-            return cached
+    per text), cached as ``flures_<key>_<scorer id>.json`` (the id hashes the garble model file
+    and the LM's version and weights, so a changed scorer is never served stale results). ``[]``
+    when no scorer is available (the quality features then mark fluency missing)."""
     try:
         from mtaudit.fluency import FluencyScorer
 
         scorer = FluencyScorer.default()
-    except Exception:  # no LM installed: nothing to cache
+    except Exception:  # no LM installed: nothing to compute
         return []
+    # the cache is per scorer: garble model file + LM build and weights
+    model_file = Path(__file__).resolve().parent.parent / "mtaudit" / "data" / "garble_model.json"
+    ident = hashlib.sha1(
+        model_file.read_bytes() + str(getattr(scorer.token_scorer, "version", "")).encode()
+    ).hexdigest()[:10]
+    path = cache_dir() / f"flures_{key}_{ident}.json"
+    if path.exists():
+        cached = json.loads(path.read_text())
+        if len(cached) == len(texts):
+            return cached
     uniq = list(dict.fromkeys(texts))
     out: dict[str, dict[str, Any] | None] = {}
     for i in range(0, len(uniq), 100):

@@ -220,6 +220,7 @@ def _fluency_stage(
         skipped["fluency"] = "no fluency scorer available"
         return
     name = f"{getattr(scorer, 'name', type(scorer).__name__)}"
+    describe = getattr(scorer, "components", None)  # what scores each language, if it says
     if deadline is not None:
         scorer = _BudgetedScorer(scorer, deadline)
     try:
@@ -237,6 +238,11 @@ def _fluency_stage(
     components["fluency"] = name
     for side_name in ("source", "target"):
         side = ctx.side(side_name)
+        parts = describe(side.lang) if callable(describe) else {}
+        for key, value in sorted(parts.items()):
+            components[key.replace("fluency.", f"fluency.{side_name}.", 1)] = value
+        if callable(describe) and not parts:
+            components[f"fluency.{side_name}"] = f"not scored: no fluency signals for {side.lang}"
         for sent, res in zip(side.sentences, signals.get(side_name, [])):
             if res is not None:
                 sent.fluency = float(res.score)

@@ -17,7 +17,8 @@ critical); test is left for ``benchmarks/bench_fluency.py``.
 
     python scripts/train_garble.py [--benchdata DIR] [--n-en 2100] [--n-de 600]
 
-LM log-probs and parses are cached in ``~/.cache/mtaudit/garble_lm_cache.json`` (the slow part).
+LM log-probs and parses are cached in ``~/.cache/mtaudit/garble_lm_cache.<weights>.json`` (the
+slow part; one cache per LM weights file, see :class:`mtaudit.fluency.lm.SmolLM2Scorer`).
 """
 
 from __future__ import annotations
@@ -387,13 +388,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n-en", type=int, default=2100, help="clean English sentences (all splits)")
     ap.add_argument("--n-de", type=int, default=600, help="clean German sentences (all splits)")
     ap.add_argument("--out", default=str(ROOT / "mtaudit" / "data" / "garble_model.json"))
-    ap.add_argument("--cache", default=str(CACHE / "garble_lm_cache.json"))
+    ap.add_argument("--cache", default=None, help="LM/parse cache (default: per LM weights)")
     ap.add_argument("--extract-only", action="store_true", help="fill the cache and stop")
     args = ap.parse_args(argv)
     bd = benchdata_dir(args.benchdata)
     data = build_dataset(bd, args.n_en, args.n_de)
     print(f"{len(data)} examples", file=sys.stderr)
-    extract(data, Path(args.cache))
+    lm = SmolLM2Scorer()
+    lm.runtime_path()
+    cache = args.cache or str(CACHE / f"garble_lm_cache.{lm._weights}.json")
+    extract(data, Path(cache))
     if args.extract_only:
         return 0
     profiles = {name: train_profile(name, spec, data) for name, spec in PROFILES.items()}
@@ -404,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
             "seed": SEED,
             "n_en": args.n_en,
             "n_de": args.n_de,
-            "lm": SmolLM2Scorer.name,
+            "lm": f"{lm.name} ({lm.version})",
             "false_alarm_rates": FPR,
         },
     )

