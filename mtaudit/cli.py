@@ -183,10 +183,11 @@ def build_parser() -> argparse.ArgumentParser:
         "corpus",
         help="audit a large corpus on Ray (pip install 'mtaudit[ray]') or in this process",
         description="Audit a corpus: --manifest FILE (as in batch) or --pairs FILE|FOLDER … "
-        "(JSONL/TSV segment pairs, cut into shards of --shard-size). Runs on a local Ray "
+        "(JSONL/TSV/Parquet segment pairs, cut into shards of --shard-size). Runs on a local Ray "
         "instance, on a cluster (--address) or in this process (--engine local); the results "
         "are the same. Writes OUT/reports.jsonl (one record per unit, in input order), "
-        "OUT/index.json, OUT/index.md and OUT/timing.json. Exit codes as for batch.",
+        "OUT/index.json, OUT/index.md and OUT/timing.json (with --parquet also "
+        "OUT/reports.parquet). Exit codes as for batch.",
     )
     c.add_argument("--manifest", help="CSV or JSONL manifest of document pairs (as in batch)")
     c.add_argument("--pairs", nargs="+", metavar="PATH", help="pairs files or folders of them")
@@ -207,6 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--threads",
         type=int,
         help="sentence-encoder threads per worker (default: all CPUs in-process, 1 per actor)",
+    )
+    c.add_argument(
+        "--parquet",
+        action="store_true",
+        help="also write OUT/reports.parquet (one typed row per unit; needs pyarrow)",
     )
     c.add_argument(
         "--allow-outside",
@@ -375,6 +381,7 @@ def _cmd_corpus(args: argparse.Namespace) -> int:
         cpus_per_actor=args.cpus_per_actor,
         shard_size=args.shard_size,
         threads=args.threads,
+        parquet=args.parquet,
     )
     result = audit_corpus(
         items=items,

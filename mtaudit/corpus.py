@@ -2,8 +2,9 @@
 
 The input is a manifest of document pairs (read by :func:`mtaudit.batch.items_from_manifest`, with
 its path rules) or many pre-aligned segment-pair files (JSONL or TSV, as
-:func:`mtaudit.load.read_pairs` reads them; folders are searched for ``*.jsonl``, ``*.ndjson`` and
-``*.tsv``). A manifest item is one unit of work, audited exactly as ``mtaudit batch`` audits it. A
+:func:`mtaudit.load.read_pairs` reads them, or Parquet with string columns ``source``, ``target``
+and optionally ``reference``, read with pyarrow in batches; folders are searched for ``*.jsonl``,
+``*.ndjson``, ``*.tsv`` and ``*.parquet``). A manifest item is one unit of work, audited exactly as ``mtaudit batch`` audits it. A
 pairs file is cut into shards of ``shard_size`` consecutive well-formed pairs, each audited with
 :func:`mtaudit.pipeline.audit_pairs`; the cut depends only on the file, so the results do not
 depend on the engine or the number of actors (a file with at most ``shard_size`` pairs and no
@@ -19,6 +20,8 @@ process, with no Ray at all. The output folder then holds::
     OUT/index.json      every unit (status, verdict, quality, finding counts, error with its
     OUT/index.md        location) and one overall verdict, as in batch mode
     OUT/timing.json     wall-clock figures, the engine and the actor sizing (varies by run)
+    OUT/reports.parquet with ``parquet=True`` (``--parquet``): the records of reports.jsonl as
+                        typed columns, the report as JSON text (:data:`PARQUET_COLUMNS`)
 
 ``reports.jsonl``, ``index.json`` and ``index.md`` are byte-identical for both engines and any
 number of actors. A bad unit (an unreadable pairs file, a malformed pairs line, a missing document)
@@ -55,10 +58,14 @@ __all__ = [
     "CorpusSettings",
     "pair_files",
     "audit_corpus",
+    "write_parquet",
 ]
 
 #: File name endings taken as pairs files when a folder is given.
-PAIR_SUFFIXES = (".jsonl", ".ndjson", ".tsv")
+PAIR_SUFFIXES = (".jsonl", ".ndjson", ".tsv", ".parquet")
+
+#: Rows read from a Parquet file at a time (memory stays bounded for any file size).
+PARQUET_BATCH_ROWS = 8192
 
 ENGINES = ("ray", "local")
 
@@ -83,6 +90,8 @@ class CorpusSettings:
     #: Threads of the sentence encoder per worker (default: all CPUs in-process; on Ray, the
     #: actor's whole CPUs, at least 1). On a busy machine 1 is often fastest (see docs/scale.md).
     threads: int | None = None
+    #: Also write ``reports.parquet``: one typed row per unit (needs pyarrow).
+    parquet: bool = False
 
 
 # --------------------------------------------------------------------------- input
@@ -128,6 +137,8 @@ def _file_units(
     one for the whole file when it cannot be read). Keys ``(index, line)`` give the order."""
     from .load import parse_pairs, read_text
 
+    if Path(path).suffix.lower() == ".parquet":
+        return _parquet_units(index, path, settings, shard_size)
     try:
         text = read_text(path, encoding=settings.encoding, max_bytes=settings.max_bytes)
     except InputError as exc:
@@ -172,6 +183,95 @@ def _file_units(
     close_shard()
     if not units:
         units.append(_error_unit((index, 0), path, path, f"{path}: no segment pairs (empty file)"))
+    units.sort(key=lambda u: u["key"])
+    return units
+
+
+def _parquet_units(
+    index: int, path: str, settings: BatchSettings, shard_size: int
+) -> list[dict[str, Any]]:
+    """The units of one Parquet file with string columns ``source``, ``target`` and optionally
+    ``reference`` (other columns are ignored). Rows are numbered from 1 and play the part of line
+    numbers (``file.parquet:17`` is row 17); a row whose source or target is missing (null) or not
+    a string becomes an error record. Read :data:`PARQUET_BATCH_ROWS` rows at a time."""
+    from .load import _too_big
+
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        return [
+            _error_unit(
+                (index, 0),
+                path,
+                path,
+                f"{path}: reading Parquet needs pyarrow (pip install 'mtaudit[ray]' or pyarrow)",
+            )
+        ]
+    try:
+        size = os.path.getsize(path)
+        if settings.max_bytes is not None and size > settings.max_bytes:
+            raise InputError(_too_big(path, size, settings.max_bytes))
+        pf = pq.ParquetFile(path)
+        names = set(pf.schema_arrow.names)
+        missing = [c for c in ("source", "target") if c not in names]
+        if missing:
+            raise InputError(
+                f"{path}: no {' and no '.join(repr(c) for c in missing)} column in the Parquet "
+                f"file (columns: {', '.join(sorted(names)) or 'none'})"
+            )
+        cols = ["source", "target"] + (["reference"] if "reference" in names else [])
+        batches = pf.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=cols)
+    except InputError as exc:
+        return [_error_unit((index, 0), path, path, str(exc))]
+    except FileNotFoundError:
+        return [_error_unit((index, 0), path, path, f"{path}: no such file")]
+    except Exception as exc:  # pyarrow's errors for a file that is not Parquet or is damaged
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return [_error_unit((index, 0), path, path, f"{path}: not a readable Parquet file ({why})")]
+    units: list[dict[str, Any]] = []
+    shard: list[list[Any]] = []
+
+    def close_shard() -> None:
+        if shard:
+            first, last = shard[0][3], shard[-1][3]
+            units.append(
+                {
+                    "key": [index, first],
+                    "kind": "pairs",
+                    "id": f"{path}:{first}-{last}",
+                    "location": f"{path}:{first}-{last}",
+                    "path": path,
+                    "pairs": list(shard),
+                }
+            )
+            shard.clear()
+
+    row = 0
+    try:
+        for batch in batches:
+            data = batch.to_pydict()
+            refs = data.get("reference") or [None] * batch.num_rows
+            for src, tgt, ref in zip(data["source"], data["target"], refs, strict=True):
+                row += 1
+                bad = None
+                if not isinstance(src, str) or not isinstance(tgt, str):
+                    bad = "'source' and 'target' must be non-null strings in every row"
+                elif ref is not None and not isinstance(ref, str):
+                    bad = "'reference' must be a string"
+                if bad is not None:
+                    where = f"{path}:{row}"
+                    units.append(_error_unit((index, row), where, where, f"{where}: {bad}"))
+                    continue
+                shard.append([src, tgt, ref, row])
+                if len(shard) >= shard_size:
+                    close_shard()
+    except Exception as exc:  # a damaged page in the middle of the file
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        where = f"{path}:{row + 1}"
+        units.append(_error_unit((index, row + 1), where, where, f"{where}: unreadable ({why})"))
+    close_shard()
+    if not units:
+        units.append(_error_unit((index, 0), path, path, f"{path}: no segment pairs (no rows)"))
     units.sort(key=lambda u: u["key"])
     return units
 
@@ -384,6 +484,77 @@ def _ray_results(
             ray.shutdown()
 
 
+# --------------------------------------------------------------------------- Parquet output
+
+
+def _find_pyarrow() -> Any:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("pyarrow")
+    except (ImportError, ValueError):
+        return None
+
+
+#: Columns of ``reports.parquet``: the index entry of each unit, typed, plus its full report as
+#: JSON text (``null`` for a unit that did not run).
+PARQUET_COLUMNS = (
+    ("id", "string"),
+    ("status", "string"),
+    ("location", "string"),
+    ("source", "string"),
+    ("target", "string"),
+    ("reference", "string"),
+    ("pairs", "string"),
+    ("verdict", "string"),
+    ("quality", "float64"),
+    ("findings_total", "int64"),
+    ("findings_minor", "int64"),
+    ("findings_major", "int64"),
+    ("findings_critical", "int64"),
+    ("findings_by_code", "string"),
+    ("gate", "string"),
+    ("error", "string"),
+    ("report", "string"),
+)
+
+
+def _parquet_row(rec: dict[str, Any]) -> dict[str, Any]:
+    counts = rec.get("findings") or {}
+    row: dict[str, Any] = {k: rec.get(k) for k in ("id", "status", "location", "source")}
+    row.update({k: rec.get(k) for k in ("target", "reference", "pairs", "verdict", "error")})
+    row["quality"] = rec.get("quality")
+    for sev in ("total", "minor", "major", "critical"):
+        row[f"findings_{sev}"] = counts.get(sev)
+    for key in ("findings_by_code", "gate", "report"):
+        value = rec.get(key)
+        row[key] = None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return row
+
+
+def write_parquet(jsonl: Path, dest: Path, rows_per_group: int = 1000) -> None:
+    """Convert a ``reports.jsonl`` into ``dest`` (Parquet, :data:`PARQUET_COLUMNS`), streaming
+    ``rows_per_group`` records at a time; written to a temporary file and renamed into place."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([(name, getattr(pa, kind)()) for name, kind in PARQUET_COLUMNS])
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    try:
+        with pq.ParquetWriter(tmp, schema) as writer, jsonl.open(encoding="utf-8") as fh:
+            batch: list[dict[str, Any]] = []
+            for line in fh:
+                batch.append(_parquet_row(json.loads(line)))
+                if len(batch) >= rows_per_group:
+                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                    batch.clear()
+            if batch:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 # --------------------------------------------------------------------------- the run
 
 
@@ -397,7 +568,8 @@ def audit_corpus(
     input_info: dict[str, Any] | None = None,
 ) -> BatchResult:
     """Audit a corpus — manifest ``items`` or ``pairs`` files (see :func:`pair_files`) — and
-    write ``reports.jsonl``, ``index.json``, ``index.md`` and ``timing.json`` into ``out_dir``.
+    write ``reports.jsonl``, ``index.json``, ``index.md`` and ``timing.json`` into ``out_dir``
+    (and ``reports.parquet`` with ``corpus.parquet``, see :func:`write_parquet`).
 
     Returns the index as a :class:`~mtaudit.batch.BatchResult` (its verdict starts with
     ``Corpus``). Bad settings raise :class:`InputError` before anything runs; bad units are
@@ -418,6 +590,8 @@ def audit_corpus(
         raise InputError(f"--cpus-per-actor must be above 0, not {corpus.cpus_per_actor}")
     if (items is None) == (pairs is None):
         raise InputError("give either manifest items or pairs files")
+    if corpus.parquet and _find_pyarrow() is None:
+        raise InputError("--parquet needs pyarrow: pip install 'mtaudit[ray]' (or pyarrow)")
     if items is not None:
         sources = [{"index": k, "kind": "item", "item": asdict(it)} for k, it in enumerate(items)]
     else:
@@ -432,7 +606,7 @@ def audit_corpus(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{out}: cannot create the folder ({exc.strerror or exc})") from None
-    for name in ("index.json", "index.md", "timing.json", "reports.jsonl"):
+    for name in ("index.json", "index.md", "timing.json", "reports.jsonl", "reports.parquet"):
         (out / name).unlink(missing_ok=True)
 
     facts: dict[str, Any] = {"engine": corpus.engine, "threads": corpus.threads}
@@ -458,6 +632,8 @@ def audit_corpus(
         os.replace(tmp, out / "reports.jsonl")
     finally:
         tmp.unlink(missing_ok=True)
+    if corpus.parquet:
+        write_parquet(out / "reports.jsonl", out / "reports.parquet")
     info = dict(input_info or {})
     if pairs is not None:
         info.setdefault("shard_size", corpus.shard_size)

@@ -280,3 +280,83 @@ def test_ray_manifest_corpus_matches_batch(ray_instance, tmp_path):
         out_dir=tmp_path / "local",
     )
     _same_files(tmp_path / "local", tmp_path / "ray")
+
+
+def test_parquet_pairs_files(tmp_path, capsys):
+    """Parquet input: rows number like lines, a null target is an error record with its row,
+    the reference column is carried, extra columns are ignored; a file without the columns and
+    a file that is not Parquet each become one error record. The good rows get the same report as
+    the same pairs read from JSONL."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    d = tmp_path / "pq"
+    d.mkdir()
+    src = [f"{SENTENCES[k % 7]} Item {k}." for k in range(6)]
+    tgt = list(src)
+    tgt[2] = None  # row 3: no target
+    pq.write_table(
+        pa.table({"source": src, "target": tgt, "reference": src, "domain": ["news"] * 6}),
+        d / "a.parquet",
+    )
+    pq.write_table(pa.table({"src": ["x"], "tgt": ["y"]}), d / "b.parquet")
+    (d / "c.parquet").write_bytes(b"PAR1 not really parquet")
+    out = tmp_path / "out"
+    code, err = _run(capsys, "corpus", "--pairs", d, "--out-dir", out, "--engine", "local",
+                     "--shard-size", "100", "--allow-errors", *FAST)  # fmt: skip
+    assert code == 0, err
+    a, b, c = (str(d / n) for n in ("a.parquet", "b.parquet", "c.parquet"))
+    idx = json.loads((out / "index.json").read_text("utf-8"))
+    by_id = {it["id"]: it for it in idx["items"]}
+    assert list(by_id) == [f"{a}:1-6", f"{a}:3", b, c]
+    assert (
+        by_id[f"{a}:3"]["error"]
+        == f"{a}:3: 'source' and 'target' must be non-null strings in every row"
+    )
+    assert "no 'source' and no 'target' column" in by_id[b]["error"]
+    assert by_id[c]["error"].startswith(f"{c}: not a readable Parquet file")
+    rec = next(r for r in _records(out) if r["id"] == f"{a}:1-6")
+    jl = tmp_path / "a.jsonl"
+    jl.write_text(
+        "".join(
+            json.dumps({"source": s, "target": t, "reference": s}) + "\n"
+            for s, t in zip(src, tgt, strict=True)
+            if t is not None
+        ),
+        encoding="utf-8",
+    )
+    ref = audit_pairs(read_pairs(jl), src_lang="en", tgt_lang="en", encoder=HashingEncoder(),
+                      fluency=False, profile="fast").to_dict()  # fmt: skip
+    ref.pop("timing", None)
+    assert len(rec["report"]["links"]) == 5
+    assert rec["report"]["findings"] == ref["findings"]
+    assert [lk["quality"] for lk in rec["report"]["links"]] == [
+        lk["quality"] for lk in ref["links"]
+    ]
+
+
+def test_parquet_output_matches_the_jsonl_records(tmp_path, capsys):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    d = _corpus(tmp_path)
+    out = tmp_path / "out"
+    code, err = _run(capsys, "corpus", "--pairs", d, "--out-dir", out, "--engine", "local",
+                     "--shard-size", "4", "--allow-errors", "--parquet", *FAST)  # fmt: skip
+    assert code == 0, err
+    recs = _records(out)
+    table = pq.read_table(out / "reports.parquet")
+    assert table.schema.field("quality").type == pa.float64()
+    rows = table.to_pylist()
+    assert [r["id"] for r in rows] == [r["id"] for r in recs]
+    for row, rec in zip(rows, recs, strict=True):
+        assert row["status"] == rec["status"] and row["error"] == rec["error"]
+        assert row["quality"] == rec["quality"]
+        assert row["findings_total"] == (rec["findings"] or {}).get("total")
+        if rec["report"] is None:
+            assert row["report"] is None
+        else:
+            assert json.loads(row["report"]) == rec["report"]
+    assert not list(out.glob(".*tmp"))
+    # without the flag no Parquet file is left from an earlier run
+    _run(capsys, "corpus", "--pairs", d, "--out-dir", out, "--engine", "local",
+         "--shard-size", "4", "--allow-errors", *FAST)  # fmt: skip
+    assert not (out / "reports.parquet").exists()
