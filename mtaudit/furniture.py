@@ -399,11 +399,16 @@ def detect_furniture(
             hit = FurnitureHit("copyright", _COPYRIGHT.search(sent).group(0))
         elif whole_line and (la in head or la in tail) and _DATELINE.match(sent.strip()):
             hit = FurnitureHit("dateline", sent)
-        elif whole_line and (la in head or la in tail) and _is_outlet_byline(sent) or (
+        elif (
             whole_line
-            and _BY.match(sent.strip())
-            and len(words) <= 12
-            and not _SENT_END.search(sent.strip())
+            and (la in head or la in tail)
+            and _is_outlet_byline(sent)
+            or (
+                whole_line
+                and _BY.match(sent.strip())
+                and len(words) <= 12
+                and not _SENT_END.search(sent.strip())
+            )
         ):
             hit = FurnitureHit("byline", sent)
         else:

@@ -438,8 +438,18 @@ def test_cli_audit_with_comet_model(tiny, tmp_path, capsys):
     for kind in ("referenceless", "regression"):
         code = main(
             [
-                "audit", "--pairs", str(pairs), "--src-lang", "de", "--tgt-lang", "en",
-                "--encoder", "hashing", "--no-fluency", "--comet-model", str(tiny[kind]),
+                "audit",
+                "--pairs",
+                str(pairs),
+                "--src-lang",
+                "de",
+                "--tgt-lang",
+                "en",
+                "--encoder",
+                "hashing",
+                "--no-fluency",
+                "--comet-model",
+                str(tiny[kind]),
             ]
         )
         out, err = capsys.readouterr()
