@@ -86,3 +86,68 @@ def test_single_furniture_lines(line):
 def test_content_is_left_alone(line):
     text = f"A headline about the story in question\n{line}\nAnother ordinary sentence here.\n"
     assert _rules(text) == [None, None, None]
+
+
+def _reference_repeated_title(lines: list[str]) -> list[str | None]:
+    """The repeated-title rule written as the plain scan over every earlier line."""
+    import re
+
+    sent_end = re.compile(r"[.!?…。！？]['\"”’»)]*$")
+    earlier: list[str] = []
+    out: list[str | None] = []
+    for s in lines:
+        hit = None
+        if not sent_end.search(s):
+            for title in earlier:
+                if (
+                    len(title.split()) >= 4
+                    and len(s) > len(title)
+                    and s.startswith(title)
+                    and len(s[len(title) :].strip().split()) <= 12
+                ):
+                    hit = title
+                    break
+        if hit is None:
+            earlier.append(s)
+        out.append(hit)
+    return out
+
+
+def test_repeated_title_lookup_matches_the_plain_scan():
+    """The indexed title lookup gives what comparing with every earlier line gives: the earliest
+    earlier title a line starts with (shared prefixes of several lengths, duplicates, overlong
+    remainders, lines ending a sentence)."""
+    import random
+
+    rng = random.Random(7)
+    words = ["Court", "rules", "on", "river", "dam", "plan", "Photo", "city", "vote", "delay"]
+    titles = [" ".join(rng.choice(words) for _ in range(rng.randint(3, 7))) for _ in range(40)]
+    lines: list[str] = []
+    for _ in range(400):
+        t = rng.choice(titles)
+        r = rng.random()
+        if r < 0.4:
+            lines.append(t)
+        elif r < 0.8:
+            tail = " ".join(rng.choice(words) for _ in range(rng.randint(1, 15)))
+            lines.append(f"{t} {tail}")
+        else:
+            lines.append(f"{t} {rng.choice(words)}.")
+    text = "\n".join(lines) + "\n"
+    spans, pos = [], 0
+    for line in lines:
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    got = [
+        h.matched if h is not None and h.rule == "repeated_title" else None
+        for h in detect_furniture(text, spans, "en")
+    ]
+    want = _reference_repeated_title(lines)
+    other = {
+        i
+        for i, h in enumerate(detect_furniture(text, spans, "en"))
+        if h and h.rule != "repeated_title"
+    }
+    assert not other  # only the title rule can fire on these lines
+    assert got == want
+    assert sum(x is not None for x in want) > 50
