@@ -30,6 +30,11 @@ TITLE = "Alignment scaling"
 
 FULL_SIZES = [(1000, 1000), (5000, 6000), (20000, 20000)]
 QUICK_SIZES = [(500, 500), (2000, 2400)]
+#: Whole audits (``mtaudit audit --presplit --mode translation --profile fast``), full mode only
+#: (~15 min at 100k on 2 cores, once page-furniture detection is linear: see docs/scale.md).
+AUDIT_SIZES = [(100_000, 100_000)]
+AUDIT_ARGS = ["--presplit", "--mode", "translation", "--profile", "fast"]
+AUDIT_ARGS += ["--src-lang", "de", "--tgt-lang", "fr"]
 
 
 def _tag(k: int) -> str:
@@ -153,9 +158,46 @@ def measure(n_src: int, n_tgt: int) -> dict[str, Any]:
     }
 
 
-def _child(n_src: int, n_tgt: int) -> dict[str, Any]:
+def measure_audit(n_src: int, n_tgt: int) -> dict[str, Any]:
+    """One whole audit through the command line (run in a fresh process): wall time from the
+    start of ``mtaudit audit`` to its written report (model loading included), the process's
+    peak RSS, the report's stage timings and size."""
+    import tempfile
+    from pathlib import Path
+
+    from mtaudit.cli import main
+
+    src, tgt = build_pair(n_src, n_tgt)
+    n_src, n_tgt = len(src), len(tgt)
+    with tempfile.TemporaryDirectory(prefix="mtaudit-scale-") as tmp:
+        sp, tp, out = Path(tmp) / "src.de.txt", Path(tmp) / "tgt.fr.txt", Path(tmp) / "r.json"
+        sp.write_text("\n".join(src) + "\n", encoding="utf-8")
+        tp.write_text("\n".join(tgt) + "\n", encoding="utf-8")
+        del src, tgt
+        rss_before = peak_rss_mb()
+        t0 = time.perf_counter()
+        code = main(["audit", str(sp), str(tp), *AUDIT_ARGS, "-o", str(out)])
+        total = time.perf_counter() - t0
+        rss_peak = peak_rss_mb()
+        size = out.stat().st_size
+        report = json.loads(out.read_text(encoding="utf-8"))
+    return {
+        "n_src": n_src,
+        "n_tgt": n_tgt,
+        "exit": code,
+        "total_s": total,
+        "timing": report["timing"],
+        "links": len(report["links"]),
+        "findings": len(report["findings"]),
+        "report_mb": size / 2**20,
+        "rss_before_mb": rss_before,
+        "rss_peak_mb": rss_peak,
+    }
+
+
+def _child(n_src: int, n_tgt: int, what: str = "align") -> dict[str, Any]:
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_scaling", str(n_src), str(n_tgt)],
+        [sys.executable, "-m", "benchmarks.bench_scaling", what, str(n_src), str(n_tgt)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -217,8 +259,44 @@ def run(quick: bool = False) -> str:
         + " "
         + _load_note(),
     ]
+    if not quick:
+        lines += ["", _audit_table([_child(n, m, "audit") for n, m in AUDIT_SIZES])]
+    return "\n".join(lines)
+
+
+def _audit_table(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "### Whole audit of one huge document pair",
+        "",
+        "`mtaudit audit SRC TGT " + " ".join(AUDIT_ARGS) + "`: segmenting, page furniture, "
+        "encoding, alignment, every `fast` check, scoring and the JSON report written to disk.",
+        "",
+        "| source × target sentences | wall time | encoding | alignment | checks | scoring "
+        "| peak RSS | RSS per 1k sentences | report | links | findings |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        t = r["timing"]
+        k = (r["n_src"] + r["n_tgt"]) / 1000
+        lines.append(
+            f"| {r['n_src']:,} × {r['n_tgt']:,} | {r['total_s']:.0f} s | {t['encode']:.0f} s "
+            f"| {t['align']:.0f} s | {t['checks']:.0f} s | {t['score']:.0f} s "
+            f"| {r['rss_peak_mb']:,.0f} MB | {r['rss_peak_mb'] / k:.1f} MB "
+            f"| {r['report_mb']:.0f} MB | {r['links']:,} | {r['findings']:,} |"
+        )
+    lines += [
+        "",
+        "*Wall time* runs from the start of the command to the written report (model loading "
+        "included); the stage columns are the report's own timings. *Peak RSS* is the whole "
+        "process (models included); *RSS per 1k sentences* divides it by the sentences of both "
+        "sides, in thousands (an upper bound of the per-sentence cost; `docs/scale.md` has the "
+        "bound measured at several sizes). " + _blas_note(),
+    ]
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    print(json.dumps(measure(int(sys.argv[1]), int(sys.argv[2]))))
+    if sys.argv[1] == "audit":
+        print(json.dumps(measure_audit(int(sys.argv[2]), int(sys.argv[3]))))
+    else:
+        print(json.dumps(measure(int(sys.argv[-2]), int(sys.argv[-1]))))

@@ -350,7 +350,21 @@ def _content_embeddings(side: Side, encoder: Encoder) -> tuple[list[int], np.nda
     return idx, emb
 
 
+def _share_rows(cenc: CachingEncoder, side: Side, idx: list[int], emb: np.ndarray) -> None:
+    """Point the encoder cache's entries for ``side``'s sentences at the rows of ``emb`` (the
+    same values), so each sentence vector is held once, not also in the encoder's output batch."""
+    cache = getattr(cenc, "_cache", None)
+    if not isinstance(cache, dict) or emb.ndim != 2 or emb.dtype != np.float32:
+        return
+    for row, i in enumerate(idx):
+        key = (side.lang, side.sentences[i].text)
+        if key in cache:
+            cache[key] = emb[row]
+
+
 def _full_matrix(n: int, idx: list[int], emb: np.ndarray) -> np.ndarray:
+    if len(idx) == n and emb.ndim == 2 and emb.dtype == np.float32:
+        return emb  # every sentence is content: the rows are already in place (no copy)
     full = np.zeros((n, emb.shape[1] if emb.ndim == 2 else 0), dtype=np.float32)
     if len(idx):
         full[idx] = emb
@@ -439,6 +453,8 @@ def audit(
     cenc = CachingEncoder(enc)
     s_idx, s_emb = _content_embeddings(src_side, cenc)
     t_idx, t_emb = _content_embeddings(tgt_side, cenc)
+    _share_rows(cenc, src_side, s_idx, s_emb)
+    _share_rows(cenc, tgt_side, t_idx, t_emb)
     timing["encode"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -470,14 +486,20 @@ def audit(
     ]
     timing["align"] = time.perf_counter() - t0
 
+    # Memory: the checks need one (sentences x dim) matrix per side and nothing else from
+    # alignment. Drop the encoder cache (every sentence and joined group embedded) and the
+    # content-only copies before they run, so a long document does not hold them twice.
+    src_full = _full_matrix(len(src_side.sentences), s_idx, s_emb)
+    tgt_full = _full_matrix(len(tgt_side.sentences), t_idx, t_emb)
+    del cenc, s_emb, t_emb, raw
     return _finish(
         chosen,
         src_side,
         tgt_side,
         links,
         enc,
-        _full_matrix(len(src_side.sentences), s_idx, s_emb),
-        _full_matrix(len(tgt_side.sentences), t_idx, t_emb),
+        src_full,
+        tgt_full,
         findings,
         settings,
         fluency,
@@ -559,6 +581,7 @@ def audit_pairs(
     s_emb = cenc.encode([p.source for p in items], src_side.lang)
     t_emb = cenc.encode([p.target for p in items], tgt_side.lang)
     sims = np.einsum("ij,ij->i", s_emb, t_emb)
+    del cenc  # its cache duplicates s_emb and t_emb (memory on a long pairs file)
     timing["encode"] = time.perf_counter() - t0
     links = [
         Link(source=[k], target=[k], similarity=float(sims[k]), confidence=1.0)

@@ -11,6 +11,7 @@ holds wall-clock figures and is kept in its own field so it can be dropped befor
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -197,5 +198,82 @@ class Report:
         return d
 
     def to_json(self, *, indent: int | None = 2, timing: bool = True) -> str:
-        """The report as JSON text (keys in a stable order, non-ASCII kept as is)."""
-        return json.dumps(self.to_dict(timing=timing), ensure_ascii=False, indent=indent)
+        """The report as JSON text (keys in a stable order, non-ASCII kept as is).
+
+        The same text as ``json.dumps(self.to_dict(timing=timing), ensure_ascii=False,
+        indent=indent)``, built one sentence, link and finding at a time (see
+        :meth:`iter_json`) so a long document never holds its whole report as a dict too.
+        """
+        if indent is None:
+            return json.dumps(self.to_dict(timing=timing), ensure_ascii=False, indent=indent)
+        return "".join(self.iter_json(indent=indent, timing=timing))
+
+    def iter_json(self, *, indent: int = 2, timing: bool = True) -> Iterator[str]:
+        """:meth:`to_json`'s text in pieces (for writing a long report to a file as it is made).
+
+        Memory: one sentence, link or finding as a dict at a time, never the whole report."""
+
+        def side(s: Side) -> dict[str, Any]:
+            return {
+                "lang": s.lang,
+                "path": s.path,
+                "sentences": _Rows(s.sentences),
+            }
+
+        d: dict[str, Any] = {
+            "schema_version": self.schema_version,
+            "mode": self.mode,
+            "signature": self.signature.to_dict(),
+            "summary": self.summary,
+            "source": side(self.source),
+            "target": side(self.target),
+            "links": _Rows(self.links),
+            "findings": _Rows(self.findings),
+        }
+        if timing:
+            d["timing"] = {k: round(v, 3) for k, v in self.timing.items()}
+        return _json_pieces(d, indent, 0)
+
+
+class _Rows:
+    """A list of report objects serialised lazily, one ``to_dict()`` at a time."""
+
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+
+
+def _json_pieces(value: Any, indent: int, level: int) -> Iterator[str]:
+    """``json.dumps(value, ensure_ascii=False, indent=indent)`` at nesting ``level``, in pieces.
+
+    The report's own containers (the top-level dict, each side and the :class:`_Rows` lists)
+    are written here with the separators and line breaks ``json`` uses; every other value is
+    dumped whole by ``json`` and its line breaks indented to ``level`` (JSON strings escape
+    their own newlines, so every line break in a dump is structural)."""
+    pad = "\n" + " " * (indent * (level + 1))
+    if isinstance(value, _Rows):
+        if not value.items:
+            yield "[]"
+            return
+        yield "["
+        for k, item in enumerate(value.items):
+            yield ("," if k else "") + pad
+            yield _dump(item.to_dict(), indent, level + 1)
+        yield "\n" + " " * (indent * level) + "]"
+    elif _lazy(value):
+        yield "{"
+        for k, (key, item) in enumerate(value.items()):
+            yield ("," if k else "") + pad + json.dumps(key, ensure_ascii=False) + ": "
+            yield from _json_pieces(item, indent, level + 1)
+        yield "\n" + " " * (indent * level) + "}"
+    else:
+        yield _dump(value, indent, level)
+
+
+def _lazy(value: Any) -> bool:
+    """A dict holding :class:`_Rows` somewhere inside (written piece by piece)."""
+    return isinstance(value, dict) and any(isinstance(v, _Rows) or _lazy(v) for v in value.values())
+
+
+def _dump(value: Any, indent: int, level: int) -> str:
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return text.replace("\n", "\n" + " " * (indent * level)) if level else text
