@@ -130,6 +130,49 @@ def _error_unit(key: tuple[int, int], ident: str, location: str, error: str) -> 
     return {"key": list(key), "kind": "error", "id": ident, "location": location, "error": error}
 
 
+class _Shards:
+    """Cuts one pairs file into units: shards of ``size`` consecutive well-formed pairs
+    (``[source, target, reference, line]``) and one error unit per bad line."""
+
+    def __init__(self, index: int, path: str, size: int) -> None:
+        self.index, self.path, self.size = index, path, size
+        self.units: list[dict[str, Any]] = []
+        self.shard: list[list[Any]] = []
+
+    def add(self, pair: list[Any]) -> None:
+        self.shard.append(pair)
+        if len(self.shard) >= self.size:
+            self._close()
+
+    def error(self, line: int, message: str) -> None:
+        where = f"{self.path}:{line}"
+        self.units.append(_error_unit((self.index, line), where, where, message))
+
+    def _close(self) -> None:
+        if self.shard:
+            first, last = self.shard[0][3], self.shard[-1][3]
+            span = f"{self.path}:{first}-{last}"
+            self.units.append(
+                {
+                    "key": [self.index, first],
+                    "kind": "pairs",
+                    "id": span,
+                    "location": span,
+                    "path": self.path,
+                    "pairs": list(self.shard),
+                }
+            )
+            self.shard.clear()
+
+    def finish(self, why_empty: str) -> list[dict[str, Any]]:
+        """The units in line order (one error unit if the file held no pairs at all)."""
+        self._close()
+        if not self.units:
+            msg = f"{self.path}: no segment pairs ({why_empty})"
+            self.units.append(_error_unit((self.index, 0), self.path, self.path, msg))
+        return sorted(self.units, key=lambda u: u["key"])
+
+
 def _file_units(
     index: int, path: str, settings: BatchSettings, shard_size: int
 ) -> list[dict[str, Any]]:
@@ -148,24 +191,7 @@ def _file_units(
     fmt = (
         "jsonl" if suffix in (".jsonl", ".json", ".ndjson") else "tsv" if suffix == ".tsv" else None
     )
-    units: list[dict[str, Any]] = []
-    shard: list[list[Any]] = []
-
-    def close_shard() -> None:
-        if shard:
-            first, last = shard[0][3], shard[-1][3]
-            units.append(
-                {
-                    "key": [index, first],
-                    "kind": "pairs",
-                    "id": f"{path}:{first}-{last}",
-                    "location": f"{path}:{first}-{last}",
-                    "path": path,
-                    "pairs": list(shard),
-                }
-            )
-            shard.clear()
-
+    cut = _Shards(index, path, shard_size)
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -174,17 +200,10 @@ def _file_units(
         try:
             (pair,) = parse_pairs([line], name=path, fmt=fmt)
         except InputError as exc:  # parse_pairs numbers this one line 1: put the real line back
-            msg = str(exc).replace(f"{path}:1:", f"{path}:{lineno}:", 1)
-            units.append(_error_unit((index, lineno), f"{path}:{lineno}", f"{path}:{lineno}", msg))
+            cut.error(lineno, str(exc).replace(f"{path}:1:", f"{path}:{lineno}:", 1))
             continue
-        shard.append([pair.source, pair.target, pair.reference, lineno])
-        if len(shard) >= shard_size:
-            close_shard()
-    close_shard()
-    if not units:
-        units.append(_error_unit((index, 0), path, path, f"{path}: no segment pairs (empty file)"))
-    units.sort(key=lambda u: u["key"])
-    return units
+        cut.add([pair.source, pair.target, pair.reference, lineno])
+    return cut.finish("empty file")
 
 
 def _parquet_units(
@@ -228,24 +247,7 @@ def _parquet_units(
     except Exception as exc:  # pyarrow's errors for a file that is not Parquet or is damaged
         why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return [_error_unit((index, 0), path, path, f"{path}: not a readable Parquet file ({why})")]
-    units: list[dict[str, Any]] = []
-    shard: list[list[Any]] = []
-
-    def close_shard() -> None:
-        if shard:
-            first, last = shard[0][3], shard[-1][3]
-            units.append(
-                {
-                    "key": [index, first],
-                    "kind": "pairs",
-                    "id": f"{path}:{first}-{last}",
-                    "location": f"{path}:{first}-{last}",
-                    "path": path,
-                    "pairs": list(shard),
-                }
-            )
-            shard.clear()
-
+    cut = _Shards(index, path, shard_size)
     row = 0
     try:
         for batch in batches:
@@ -259,21 +261,13 @@ def _parquet_units(
                 elif ref is not None and not isinstance(ref, str):
                     bad = "'reference' must be a string"
                 if bad is not None:
-                    where = f"{path}:{row}"
-                    units.append(_error_unit((index, row), where, where, f"{where}: {bad}"))
+                    cut.error(row, f"{path}:{row}: {bad}")
                     continue
-                shard.append([src, tgt, ref, row])
-                if len(shard) >= shard_size:
-                    close_shard()
+                cut.add([src, tgt, ref, row])
     except Exception as exc:  # a damaged page in the middle of the file
         why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        where = f"{path}:{row + 1}"
-        units.append(_error_unit((index, row + 1), where, where, f"{where}: unreadable ({why})"))
-    close_shard()
-    if not units:
-        units.append(_error_unit((index, 0), path, path, f"{path}: no segment pairs (no rows)"))
-    units.sort(key=lambda u: u["key"])
-    return units
+        cut.error(row + 1, f"{path}:{row + 1}: unreadable ({why})")
+    return cut.finish("no rows")
 
 
 def _expand(source: dict[str, Any], settings: BatchSettings, shard_size: int) -> list[dict]:

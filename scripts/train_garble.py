@@ -395,8 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     data = build_dataset(bd, args.n_en, args.n_de)
     print(f"{len(data)} examples", file=sys.stderr)
     lm = SmolLM2Scorer()
-    lm.runtime_path()
-    cache = args.cache or str(CACHE / f"garble_lm_cache.{lm._weights}.json")
+    cache = args.cache or str(CACHE / f"garble_lm_cache.{lm.weights}.json")
     extract(data, Path(cache))
     if args.extract_only:
         return 0

