@@ -39,7 +39,10 @@ class CheckContext:
     omission (source) or addition (target). ``src_emb``/``tgt_emb`` are per-sentence embeddings
     (rows align with ``source.sentences`` / ``target.sentences``) when an encoder ran.
     ``signals`` is where earlier stages leave per-side, per-sentence numbers for later checks,
-    e.g. ``signals["fluency"]["target"][i]``.
+    e.g. ``signals["fluency"]["target"][i]``. ``earlier`` is filled by :func:`run_checks` while it
+    runs: for each check already run, ``code -> (check, its findings)``, so a later check that
+    needs another check's findings can reuse them (it must check that the instance is configured
+    as it needs, and run its own otherwise).
     """
 
     source: Side
@@ -50,6 +53,9 @@ class CheckContext:
     src_emb: np.ndarray | None = None
     tgt_emb: np.ndarray | None = None
     signals: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    earlier: dict[str, tuple[Check, list[Finding]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def side(self, name: str) -> Side:
         """The side called ``name``."""
@@ -165,6 +171,12 @@ def sort_findings(findings: Sequence[Finding]) -> list[Finding]:
 def run_checks(ctx: CheckContext, checks: Sequence[Check]) -> list[Finding]:
     """Run ``checks`` over ``ctx``; findings come back sorted by side, sentence, span and code."""
     findings: list[Finding] = []
-    for check in checks:
-        findings.extend(check.run(ctx))
+    ctx.earlier = {}
+    try:
+        for check in checks:
+            found = list(check.run(ctx))
+            ctx.earlier[check.code] = (check, found)
+            findings.extend(found)
+    finally:
+        ctx.earlier = {}
     return sort_findings(findings)

@@ -73,6 +73,7 @@ __all__ = [
     "CriticalCheck",
     "load_critical_model",
     "cue_count",
+    "cue_counts",
     "text_features",
     "link_feature_matrix",
 ]
@@ -253,26 +254,48 @@ def _norm_token(w: str) -> str:
 
 def cue_count(text: str, cues: Cues | None) -> int:
     """How many cue occurrences ``text`` holds (0 when there is no cue list)."""
-    if cues is None or not text:
-        return 0
-    n = 0
-    low = text.lower()
-    for s in cues.substrings:
-        n += low.count(s)
-    if cues.words or cues.prefixes or cues.suffixes:
-        for _, _, w in tokens(text):
-            t = _norm_token(w)
-            if (
-                t in cues.words
-                or any(t.startswith(p) for p in cues.prefixes)
-                and not any(t.startswith(x) for x in cues.not_prefixes)
-                or any(t.endswith(s) for s in cues.suffixes)
-            ):
-                n += 1
-    return n
+    return cue_counts(text, (cues,))[0]
+
+
+def cue_counts(text: str, cue_lists: Sequence[Cues | None]) -> list[int]:
+    """:func:`cue_count` of ``text`` for each of ``cue_lists`` (tokenising ``text`` once)."""
+    out: list[int] = []
+    low: str | None = None
+    norm: list[str] | None = None
+    for cues in cue_lists:
+        if cues is None or not text:
+            out.append(0)
+            continue
+        if low is None:
+            low = text.lower()
+        n = 0
+        for s in cues.substrings:
+            n += low.count(s)
+        if cues.words or cues.prefixes or cues.suffixes:
+            if norm is None:
+                norm = [_norm_token(w) for _, _, w in tokens(text)]
+            words, prefixes, not_prefixes, suffixes = (
+                cues.words,
+                cues.prefixes,
+                cues.not_prefixes,
+                cues.suffixes,
+            )
+            for t in norm:
+                # str.startswith/endswith with a tuple: any of them (False for an empty tuple)
+                if (
+                    t in words
+                    or t.startswith(prefixes)
+                    and not t.startswith(not_prefixes)
+                    or t.endswith(suffixes)
+                ):
+                    n += 1
+        out.append(n)
+    return out
 
 
 _EXCL_RE = re.compile(r"[!?]")
+#: Character similarity up to which the ``copy`` feature is 0.
+_COPY_FLOOR = 0.5
 
 
 def text_features(
@@ -280,19 +303,19 @@ def text_features(
 ) -> dict[str, float]:
     """The text-only features of one source/target pair (no encoder, no other checks)."""
     a, b = base_lang(src_lang), base_lang(tgt_lang)
-    s_alnum = sum(c.isalnum() for c in src)
-    t_alnum = sum(c.isalnum() for c in tgt)
+    s_alnum = sum(map(str.isalnum, src))
+    t_alnum = sum(map(str.isalnum, tgt))
     prior, _ = length_prior(a, b)
     r = math.log((t_alnum + 1) / (s_alnum + 1)) - prior
-    neg_s = cue_count(src, NEGATION_CUES.get(a or ""))
-    neg_t = cue_count(tgt, NEGATION_CUES.get(b or ""))
+    neg_s, tox_s = cue_counts(src, (NEGATION_CUES.get(a or ""), TOXIC_CUES.get(a or "")))
+    neg_t, tox_t = cue_counts(tgt, (NEGATION_CUES.get(b or ""), TOXIC_CUES.get(b or "")))
     neg_known = (a in NEGATION_CUES) and (b in NEGATION_CUES)
-    tox_s = cue_count(src, TOXIC_CUES.get(a or ""))
-    tox_t = cue_count(tgt, TOXIC_CUES.get(b or ""))
     tox_known = (a in TOXIC_CUES) and (b in TOXIC_CUES)
     letters = [c for c in src if c.isalpha()]
-    caps = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
-    copy, n_cmp = copy_similarity(src, tgt) if a != b else (0.0, 0)
+    caps = sum(map(str.isupper, letters)) / len(letters) if letters else 0.0
+    # only a similarity above 0.5 counts, so a difflib upper bound at or below it is as good
+    # as the exact ratio (and far cheaper)
+    copy, n_cmp = copy_similarity(src, tgt, _COPY_FLOOR) if a != b else (0.0, 0)
     return {
         "len_dev": abs(r),
         "len_signed": r,
@@ -304,7 +327,7 @@ def text_features(
         "tox_tgt": float(min(tox_t, 3)),
         "tox_diff": float(min(abs(tox_s - tox_t), 3)) if tox_known else 0.0,
         # related languages share ~40–50% of their characters anyway: only the excess counts
-        "copy": max(0.0, float(copy) - 0.5) / 0.5 if n_cmp >= 10 else 0.0,
+        "copy": max(0.0, float(copy) - _COPY_FLOOR) / (1.0 - _COPY_FLOOR) if n_cmp >= 10 else 0.0,
         "src_caps": caps,
         "src_markup": markup_share(src),
         "src_excl": float(min(len(_EXCL_RE.findall(src)), 3)),
@@ -492,12 +515,25 @@ def link_vectors(emb: np.ndarray | None, groups: Sequence[Sequence[int]]) -> np.
     return _unit_rows(sums)
 
 
+def _helper_findings(ctx: CheckContext, check: Check) -> list[Finding] | None:
+    """The findings of helper ``check`` (default settings) on ``ctx``: those of the same check
+    that :func:`~mtaudit.checks.base.run_checks` already ran, when it ran with the same class and
+    parameters (severity aside: it changes no finding's existence, side or sentence), else a run
+    of ``check`` itself; None if that fails."""
+    done = ctx.earlier.get(check.code)
+    if done is not None and type(done[0]) is type(check) and done[0].p == check.p:
+        return done[1]
+    try:
+        return list(check.run(ctx))
+    except Exception:  # a helper check failing only costs its feature
+        return None
+
+
 def _finding_counts(ctx: CheckContext, checks: Sequence[Check]) -> dict[int, int]:
     counts: dict[int, int] = {}
     for check in checks:
-        try:
-            found = list(check.run(ctx))
-        except Exception:  # a helper check failing only costs its feature
+        found = _helper_findings(ctx, check)
+        if found is None:
             continue
         for f in found:
             if f.side == "target" and f.sentence is not None:

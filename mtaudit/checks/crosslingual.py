@@ -17,6 +17,7 @@ import math
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -66,12 +67,12 @@ def same_language(ctx: CheckContext) -> bool:
 
 def alnum_len(text: str) -> int:
     """Number of letters and digits: the length measure used for length ratios."""
-    return sum(ch.isalnum() for ch in text)
+    return sum(map(str.isalnum, text))
 
 
 def letters(text: str) -> int:
     """Number of letters."""
-    return sum(ch.isalpha() for ch in text)
+    return sum(map(str.isalpha, text))
 
 
 def check_severity_param(check: Check, name: str, *, allow_none: bool = True) -> None:
@@ -107,8 +108,27 @@ def is_cjk(ch: str) -> bool:
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
+#: Texts up to this length have their tokens memoised (the checks tokenise a sentence several
+#: times in a row); the cache holds :data:`_TOKEN_CACHE_SIZE` of them, so its memory is bounded.
+_TOKEN_CACHE_MAX_CHARS = 2000
+_TOKEN_CACHE_SIZE = 256
+
+
 def tokens(text: str) -> list[tuple[int, int, str]]:
     """Word tokens ``(start, end, token)``; CJK characters are one token each."""
+    if len(text) <= _TOKEN_CACHE_MAX_CHARS:
+        return list(_cached_tokens(text))
+    return _tokens(text)
+
+
+@lru_cache(maxsize=_TOKEN_CACHE_SIZE)
+def _cached_tokens(text: str) -> tuple[tuple[int, int, str], ...]:
+    return tuple(_tokens(text))
+
+
+def _tokens(text: str) -> list[tuple[int, int, str]]:
+    if _CJK_RE.search(text) is None:  # no CJK anywhere: every match is one token
+        return [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
     out: list[tuple[int, int, str]] = []
     for m in _TOKEN_RE.finditer(text):
         a, w = m.start(), m.group(0)
@@ -183,6 +203,82 @@ def _norm_code(label: str) -> str:
     return normalise_code(label) or label
 
 
+@dataclass(frozen=True)
+class _CodeTable:
+    """py3langid's labels grouped by :func:`_norm_code`: the codes in sorted order, and for each
+    code its one label or (``zh``: ``zh`` and ``yue``…) its several labels."""
+
+    codes: tuple[str, ...]
+    index: dict[str, int]
+    n_labels: int
+    single_labels: tuple[Any, ...]
+    single_pos: np.ndarray
+    multi_code: dict[Any, str]
+
+
+@lru_cache(maxsize=1)
+def _code_table() -> _CodeTable:
+    labels = list(dict.fromkeys(_py3langid().nb_classes))
+    by_code: dict[str, list[Any]] = {}
+    for label in labels:
+        by_code.setdefault(_norm_code(str(label)), []).append(label)
+    codes = tuple(sorted(by_code))
+    index = {c: k for k, c in enumerate(codes)}
+    single = [(index[c], ls[0]) for c, ls in by_code.items() if len(ls) == 1]
+    return _CodeTable(
+        codes=codes,
+        index=index,
+        n_labels=len(labels),
+        single_labels=tuple(label for _, label in single),
+        single_pos=np.array([k for k, _ in single], dtype=np.intp),
+        multi_code={label: c for c, ls in by_code.items() if len(ls) > 1 for label in ls},
+    )
+
+
+def _temperature(text: str) -> float:
+    # py3langid's own calibration: a softmax at temperature sqrt(bytes of the encoded text)
+    plain = text.lower() if text.isupper() else text
+    return math.sqrt(len(unicodedata.normalize("NFC", plain).encode("utf8", "replace")) or 1)
+
+
+def _code_scores(text: str) -> np.ndarray | None:
+    """Every code's log-score for ``text`` at py3langid's temperature, in
+    :attr:`_CodeTable.codes` order (several labels of a code summed with logaddexp, in rank
+    order); None if py3langid's ranking does not have one entry per label."""
+    table = _code_table()
+    ranked = _py3langid().rank(text)
+    scores = dict(ranked)
+    if len(ranked) != table.n_labels or len(scores) != table.n_labels:
+        return None
+    temperature = _temperature(text)
+    out = np.empty(len(table.codes))
+    try:
+        # what logaddexp over a single value gives: the value itself
+        out[table.single_pos] = np.array(list(map(scores.__getitem__, table.single_labels)))
+    except KeyError:
+        return None
+    out[table.single_pos] /= temperature
+    multi: dict[str, list[float]] = {}
+    multi_code = table.multi_code
+    for label, score in [x for x in ranked if x[0] in multi_code]:
+        multi.setdefault(multi_code[label], []).append(float(score))
+    for code, values in multi.items():
+        out[table.index[code]] = np.logaddexp.reduce(np.asarray(values) / temperature)
+    out.flags.writeable = False
+    return out
+
+
+#: Texts up to this length have their code scores memoised: the ``untranslated`` and
+#: ``wrong_language`` checks identify the same texts' language; the cache is bounded (~1.1 kB of
+#: scores per text; 4,096 texts cover a 1,000-pair corpus shard twice over).
+_LANG_CACHE_MAX_CHARS = 1000
+
+
+@lru_cache(maxsize=4096)
+def _cached_code_scores(text: str) -> np.ndarray | None:
+    return _code_scores(text)
+
+
 def lang_probability(
     text: str, candidates: Iterable[str] | None = None
 ) -> tuple[str, float] | None:
@@ -190,9 +286,39 @@ def lang_probability(
     probability normalised over those candidates, with regional labels folded (``yue`` counts as
     ``zh``). ``None`` when py3langid is not installed or knows fewer than two candidates."""
     try:
-        ident = _py3langid()
+        _py3langid()
     except Exception:  # pragma: no cover - py3langid missing or broken
         return None
+    full = _cached_code_scores(text) if len(text) <= _LANG_CACHE_MAX_CHARS else _code_scores(text)
+    if full is None:  # pragma: no cover - a py3langid whose rank is not one entry per label
+        return _lang_probability_plain(text, candidates)
+    table = _code_table()
+    if candidates is None:
+        codes: Sequence[str] = table.codes
+        per_code = full
+    else:
+        # the softmax over the candidates only (the same as py3langid's set_languages)
+        codes = sorted(c for c in set(candidates) if c in table.index)
+        if len(codes) < 2:
+            return None
+        per_code = full[[table.index[c] for c in codes]]
+    return _softmax_best(codes, per_code)
+
+
+def _softmax_best(codes: Sequence[str], per_code: np.ndarray) -> tuple[str, float] | None:
+    if not np.all(np.isfinite(per_code)) or float(per_code.max() - per_code.min()) == 0.0:
+        return None  # no features: the model abstains
+    probs = np.exp(per_code - per_code.max())
+    probs /= probs.sum()
+    k = int(np.argmax(probs))
+    return codes[k], float(probs[k])
+
+
+def _lang_probability_plain(
+    text: str, candidates: Iterable[str] | None = None
+) -> tuple[str, float] | None:
+    """:func:`lang_probability` straight from py3langid's ranking (no table, no memo)."""
+    ident = _py3langid()
     scores: dict[str, list[float]] = {}
     for label, score in ident.rank(text):
         scores.setdefault(_norm_code(str(label)), []).append(float(score))
@@ -204,17 +330,9 @@ def lang_probability(
     if not scores:
         return None
     codes = sorted(scores)
-    # py3langid's own calibration: a softmax at temperature sqrt(bytes of the encoded text),
-    # here over the candidates only (the same as its set_languages), aliases folded
-    plain = text.lower() if text.isupper() else text
-    temperature = math.sqrt(len(unicodedata.normalize("NFC", plain).encode("utf8", "replace")) or 1)
+    temperature = _temperature(text)
     per_code = np.array([np.logaddexp.reduce(np.asarray(scores[c]) / temperature) for c in codes])
-    if not np.all(np.isfinite(per_code)) or float(per_code.max() - per_code.min()) == 0.0:
-        return None  # no features: the model abstains
-    probs = np.exp(per_code - per_code.max())
-    probs /= probs.sum()
-    k = int(np.argmax(probs))
-    return codes[k], float(probs[k])
+    return _softmax_best(codes, per_code)
 
 
 def detect(
@@ -334,6 +452,16 @@ def transliterate(word: str) -> str:
     Deliberately simple (one table for Ukrainian, Russian, Belarusian, Serbian, Bulgarian): it
     only has to bring a name close enough to its Latin spelling for :func:`names_match`.
     """
+    # words recur across sentences and checks: memoise the short ones (bounded memory)
+    return _cached_transliterate(word) if len(word) <= 40 else _transliterate(word)
+
+
+@lru_cache(maxsize=16384)
+def _cached_transliterate(word: str) -> str:
+    return _transliterate(word)
+
+
+def _transliterate(word: str) -> str:
     out = []
     for ch in word.lower():
         if ch in _CYR:
@@ -950,11 +1078,13 @@ def script_of(ch: str) -> str:
 
 def dominant_script(text: str) -> str | None:
     """The script most letters of ``text`` are written in."""
+    if text.isascii():
+        return "latin" if any(map(str.isalpha, text)) else None
     counts: dict[str, int] = {}
-    for ch in text:
-        if ch.isalpha():
-            sc = script_of(ch)
-            counts[sc] = counts.get(sc, 0) + 1
+    # per distinct letter, in order of first occurrence (so scripts too: ties go the same way)
+    for ch, n in Counter(filter(str.isalpha, text)).items():
+        sc = script_of(ch)
+        counts[sc] = counts.get(sc, 0) + n
     return max(counts, key=lambda k: counts[k]) if counts else None
 
 
@@ -984,6 +1114,8 @@ def common_english(word: str) -> bool:
 
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _DEMONYM = re.compile(r"(?:ian|ians|ean|eans|ese|ish)$")
+_CONTRACTION = re.compile(r"(?:n['’]t|['’](?:d|ll|re|ve|m))$", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"['’]s?$")
 
 
 def _is_acronym(w: str) -> bool:
@@ -1029,9 +1161,9 @@ def name_candidates(
     prev_end = -10
     shouting = sum(w.isupper() and len(w) >= 3 and common_english(w.lower()) for _, _, w in toks)
     for k, (a, b, w) in enumerate(toks):
-        if re.search(r"(?:n['’]t|['’](?:d|ll|re|ve|m))$", w, re.IGNORECASE):
+        if _CONTRACTION.search(w):
             continue  # a contraction: Isn't, You'd
-        poss = re.search(r"['’]s?$", w)
+        poss = _POSSESSIVE.search(w)
         if poss and len(w) - len(poss.group(0)) >= 2:
             w, b = w[: poss.start()], a + poss.start()
         if len(w) >= 3 and w[-1] == "s" and w[:-1].isupper():
@@ -1187,21 +1319,33 @@ _NUMLIKE = re.compile(r"\d")
 #: URLs, e-mail addresses and markup/code chunks (``class=B``, ``List_of_x#cite``, ``{{``):
 #: copied on purpose, so they are no evidence of an untranslated sentence.
 _URLISH = re.compile(r"(?:https?://|www\.)\S+|\S*\s?=\s?\S*|\S*[_#{}|<>\\/@]\S*")
+#: What every match of :data:`_URLISH` contains (``http://`` has a slash): a text without any of
+#: it has no match, found with one cheap scan instead of ``_URLISH``'s scan from every offset.
+_URLISH_HINT = re.compile(r"[=_#{}|<>\\/@]|www\.")
+
+
+def _drop_urlish(text: str) -> str:
+    """``text`` with URLs and markup/code chunks replaced by a space."""
+    return _URLISH.sub(" ", text) if _URLISH_HINT.search(text) else text
 
 
 def markup_share(text: str) -> float:
     """Share of the non-blank characters of ``text`` in URLs and markup/code chunks."""
-    total = sum(not c.isspace() for c in text)
+    total = len(text) - sum(map(str.isspace, text))
     if not total:
         return 0.0
-    code = sum(sum(not c.isspace() for c in m.group(0)) for m in _URLISH.finditer(text))
+    if not _URLISH_HINT.search(text):
+        return 0 / total
+    code = sum(
+        len(g) - sum(map(str.isspace, g)) for g in (m.group(0) for m in _URLISH.finditer(text))
+    )
     return code / total
 
 
 def _strip_names_numbers(src: str, tgt: str) -> tuple[str, str]:
     """Lowercased word strings of both sides without numbers, URLs and names they share."""
-    s_toks = [w for _, _, w in tokens(_URLISH.sub(" ", src))]
-    t_toks = [w for _, _, w in tokens(_URLISH.sub(" ", tgt))]
+    s_toks = [w for _, _, w in tokens(_drop_urlish(src))]
+    t_toks = [w for _, _, w in tokens(_drop_urlish(tgt))]
     shared_caps = {w for w in s_toks if w[:1].isupper()} & {w for w in t_toks if w[:1].isupper()}
 
     def keep(ws: list[str]) -> str:
@@ -1217,18 +1361,65 @@ def copy_similarity(src: str, tgt: str, threshold: float = 0.0) -> tuple[float, 
     When a cheap upper bound already shows the similarity is below ``threshold``, that bound is
     returned instead of the exact ratio.
     """
-    a, b = _strip_names_numbers(src, tgt)
-    n = min(letters(a), letters(b))
+    # ``untranslated`` and ``mistranslation`` compare the same texts: memoised when short
+    cached = len(src) + len(tgt) <= _COPY_CACHE_MAX_CHARS
+    a, b, n = _cached_copy_parts(src, tgt) if cached else _copy_parts(src, tgt)
     if not a or not b:
         return 0.0, n
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    bound = sm.real_quick_ratio()
-    if bound < threshold:
-        return bound, n
-    bound = sm.quick_ratio()
-    if bound < threshold:
-        return bound, n
-    return sm.ratio(), n
+    if threshold > 0:
+        # difflib's ratio is 2·M/T with M the characters in its matching blocks, which form a
+        # common subsequence: min(len) and the LCS length bound M from above (the LCS bound is
+        # tighter than difflib's quick_ratio, which counts common characters in any order)
+        total = len(a) + len(b)
+        bound = 2.0 * min(len(a), len(b)) / total
+        if bound < threshold:
+            return bound, n
+        bound = 2.0 * (_cached_lcs_length(a, b) if cached else lcs_length(a, b)) / total
+        if bound < threshold:
+            return bound, n
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio(), n
+
+
+#: Source + target length up to which :func:`copy_similarity`'s preparation is memoised (in a
+#: bounded cache: at most 4,096 pairs of stripped texts of this size).
+_COPY_CACHE_MAX_CHARS = 2000
+
+
+def _copy_parts(src: str, tgt: str) -> tuple[str, str, int]:
+    """The stripped texts and the number of letters compared."""
+    a, b = _strip_names_numbers(src, tgt)
+    return a, b, min(letters(a), letters(b))
+
+
+@lru_cache(maxsize=4096)
+def _cached_copy_parts(src: str, tgt: str) -> tuple[str, str, int]:
+    return _copy_parts(src, tgt)
+
+
+@lru_cache(maxsize=4096)
+def _cached_lcs_length(a: str, b: str) -> int:
+    return lcs_length(a, b)
+
+
+def lcs_length(a: str, b: str) -> int:
+    """Length of the longest common subsequence of ``a`` and ``b`` (bit-parallel, Hyyrö 2004:
+    one bit per character of the longer string, a few integer operations per character of the
+    shorter one)."""
+    if len(a) < len(b):
+        a, b = b, a
+    if not b:
+        return 0
+    match: dict[str, int] = {}
+    bit = 1
+    for ch in a:
+        match[ch] = match.get(ch, 0) | bit
+        bit <<= 1
+    mask = bit - 1
+    v = mask
+    for ch in b:
+        u = v & match.get(ch, 0)
+        v = ((v + u) | (v - u)) & mask
+    return len(a) - v.bit_count()
 
 
 def copied_runs(src: str, tgt: str, min_tokens: int) -> list[tuple[int, int, int]]:
@@ -1259,7 +1450,7 @@ def _language_text(src: str, tgt: str) -> str:
     """The target without numbers, URLs and capitalised tokens that also occur in the source."""
     s_caps = {w for _, _, w in tokens(src) if w[:1].isupper()}
     kept = [
-        w for _, _, w in tokens(_URLISH.sub(" ", tgt)) if not _NUMLIKE.search(w) and w not in s_caps
+        w for _, _, w in tokens(_drop_urlish(tgt)) if not _NUMLIKE.search(w) and w not in s_caps
     ]
     return " ".join(kept)
 

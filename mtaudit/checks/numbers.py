@@ -31,6 +31,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 __all__ = [
     "NumberMention",
@@ -583,19 +584,26 @@ _APOS = "'’"
 
 def _fold(text: str) -> str:
     """Map full-width digits, signs and spaces to ASCII, one character for one (offsets stay)."""
-    out = []
-    for ch in text:
-        if ch.isascii():
-            out.append(ch)
-            continue
-        n = unicodedata.normalize("NFKC", ch)
-        if len(n) == 1 and (n.isdigit() or n in "%.,:/-$+'") and n.isascii():
-            out.append(n)
-        elif ch in "\u3000":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    if text.isascii():
+        return text
+    return _NON_ASCII.sub(_fold_match, text)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _fold_match(m: re.Match[str]) -> str:
+    return _fold_char(m.group())
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    n = unicodedata.normalize("NFKC", ch)
+    if len(n) == 1 and (n.isdigit() or n in "%.,:/-$+'") and n.isascii():
+        return n
+    if ch in "\u3000":
+        return " "
+    return ch
 
 
 def _currency_code(token: str) -> str:
@@ -815,13 +823,16 @@ def extract_numbers(text: str, lang: str | None = None) -> list[NumberMention]:
     base = (lang or "").split("-")[0].lower() or None
     out: list[NumberMention] = []
     taken = [False] * len(t)
+    taken_any = False  # nothing taken yet: every span is free
 
     def free(a: int, b: int) -> bool:
-        return not any(taken[a:b])
+        return not taken_any or not any(taken[a:b])
 
     def take(a: int, b: int) -> None:
+        nonlocal taken_any
         for k in range(a, b):
             taken[k] = True
+        taken_any = taken_any or b > a
 
     for m in _URL_RE.finditer(t):
         take(m.start(), m.end())
@@ -1027,10 +1038,11 @@ def extract_numbers(text: str, lang: str | None = None) -> list[NumberMention]:
                 )
             )
             continue
-        sc = _scale_value(w, base) if lw not in ("mil", "md", "mn", "tn", "bn", "mds") else None
         # "a million", "millions of": only the plain singular reads as a value
-        if sc and lw in ("million", "milliarde", "milliard", "billion", "thousand", "tausend"):
-            out.append(NumberMention(w, a, b, sc, "number", True))
+        if lw in ("million", "milliarde", "milliard", "billion", "thousand", "tausend"):
+            sc = _scale_value(w, base)
+            if sc:
+                out.append(NumberMention(w, a, b, sc, "number", True))
 
     # 4. Chinese / Japanese numerals (soft); a CJK char next to digits is already taken
     for m in _CJK_NUM_RE.finditer(t):
@@ -1077,6 +1089,18 @@ def _skip_back_to_word(t: str, k: int) -> int:
 def _word_number(lw: str, lang: str | None = None) -> tuple[float, bool] | None:
     """Value of a number word (``three``, ``twenty-five``, ``fünfundzwanzig``, ``third``) in
     ``lang`` (all known languages when ``None``), and whether it is a weak (article-like) word."""
+    # every word of every text comes here, and words recur: memoise the short ones
+    if len(lw) <= 40:
+        return _cached_word_number(lw, lang)
+    return _word_number_of(lw, lang)
+
+
+@lru_cache(maxsize=16384)
+def _cached_word_number(lw: str, lang: str | None) -> tuple[float, bool] | None:
+    return _word_number_of(lw, lang)
+
+
+def _word_number_of(lw: str, lang: str | None) -> tuple[float, bool] | None:
     lw = lw.replace("’", "'")
     table = _NUMBER_WORDS_BY_LANG.get(lang, _NUMBER_WORDS) if lang else _NUMBER_WORDS
     if lw in table:
