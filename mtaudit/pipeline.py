@@ -179,13 +179,18 @@ class _BudgetedScorer:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.scorer, name)
 
-    def score(self, sentences: Sequence[str], lang: str | None) -> list[Any]:
+    def score(self, sentences: Sequence[str], lang: str | None, context: bool = False) -> list[Any]:
         out: list[Any] = []
         for k in range(0, len(sentences), self.CHUNK):
             part = list(sentences[k : k + self.CHUNK])
             if time.perf_counter() >= self.deadline:
                 out += [None] * len(part)
                 self.unscored += len(part)
+            elif context:
+                # the chunk is read after the two sentences before it (close to an unbudgeted run)
+                prefix = list(sentences[max(0, k - 2) : k])
+                out += self.scorer.score(part, lang, context=True, prefix=prefix)
+                self.scored += len(part)
             else:
                 out += self.scorer.score(part, lang)
                 self.scored += len(part)
@@ -221,10 +226,14 @@ def _fluency_stage(
         return
     name = f"{getattr(scorer, 'name', type(scorer).__name__)}"
     describe = getattr(scorer, "components", None)  # what scores each language, if it says
+    # Documents are read as running text (the LM sees the sentences before each one); pairs
+    # are independent segments. Only scorers that say they can do it get context=True.
+    wants = getattr(scorer, "in_context", None)
+    in_context = ctx.mode != "pairs" and callable(wants) and bool(wants(True))
     if deadline is not None:
         scorer = _BudgetedScorer(scorer, deadline)
     try:
-        signals = compute_fluency_signals(ctx.source, ctx.target, scorer)
+        signals = compute_fluency_signals(ctx.source, ctx.target, scorer, context=in_context)
     except (ImportError, ModelUnavailableError) as exc:  # a missing optional piece: skip, say so
         skipped["fluency"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return
@@ -241,6 +250,12 @@ def _fluency_stage(
         parts = describe(side.lang) if callable(describe) else {}
         for key, value in sorted(parts.items()):
             components[key.replace("fluency.", f"fluency.{side_name}.", 1)] = value
+        if parts.get("fluency.lm"):
+            components[f"fluency.{side_name}.context"] = (
+                "document: each sentence read after the text before it"
+                if in_context
+                else "none: each segment read on its own"
+            )
         if callable(describe) and not parts:
             components[f"fluency.{side_name}"] = f"not scored: no fluency signals for {side.lang}"
         for sent, res in zip(side.sentences, signals.get(side_name, [])):

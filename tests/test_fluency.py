@@ -342,3 +342,125 @@ def test_signature_names_what_scored_each_side() -> None:
     assert comps["fluency.source.lm"] == "fake-lm (1)"
     assert comps["fluency.target"].startswith("not scored") and "uk" in comps["fluency.target"]
     assert all(s.fluency is None for s in rep.target.sentences)
+
+
+def test_log_softmax_pick_matches_a_float64_reference() -> None:
+    from mtaudit.fluency.lm import _log_softmax_pick
+
+    rng = np.random.default_rng(7)
+    logits = (rng.standard_normal((40, 5000)) * 6).astype(np.float32)
+    logits[3, 17] = 80.0  # a peaked row
+    targets = rng.integers(0, 5000, 40)
+    targets[3] = 17
+    z = logits.astype(np.float64)
+    ref = z[np.arange(40), targets] - np.log(np.exp(z - z.max(1, keepdims=True)).sum(1)) - z.max(1)
+    got = _log_softmax_pick(logits, targets)
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got, ref, atol=1e-6)
+    assert got[3] == pytest.approx(0.0, abs=1e-6)
+    before = logits.copy()
+    _log_softmax_pick(logits, targets)
+    np.testing.assert_array_equal(logits, before)  # the model's logit buffer is not written to
+
+
+class ContextFakeLM(FakeLM):
+    """FakeLM that can read running text: a word already seen earlier in the document (or in
+    the prefix) costs only -0.5 nats."""
+
+    def __init__(self, low: dict[str, float] | None = None) -> None:
+        super().__init__(low)
+        self.context_calls = 0
+
+    def token_logprobs_in_context(
+        self, texts: Sequence[str], prefix: Sequence[str] = ()
+    ) -> list[TokenScores]:
+        self.context_calls += 1
+        seen = {w.strip(" .,") for t in prefix for w in t.split()}
+        out = []
+        for ts, text in zip(self.token_logprobs(texts), texts, strict=True):
+            lps = np.array(
+                [
+                    -0.5 if tok.strip(" .,") in seen else lp
+                    for tok, lp in zip(ts.tokens, ts.logprobs)
+                ]
+            )
+            out.append(TokenScores(ts.tokens, ts.offsets, lps))
+            seen |= {w.strip(" .,") for w in text.split()}
+        return out
+
+
+def _context_model() -> GarbleModel:
+    model = _model()
+    model.profiles["lex+lm"].context_thresholds = {"fluency": 0.2, "major": 0.4, "critical": 0.9}
+    return model
+
+
+def test_context_scoring_uses_context_thresholds_except_for_the_first_sentence() -> None:
+    lm = ContextFakeLM({"could": -14.0})
+    scorer = FluencyScorer(lm, model=_context_model(), link_grammar=False)
+    sents = ["They said it could rain.", "Then they said it could not.", "He slept."]
+    alone = scorer.score(sents, "en")
+    ctx = scorer.score(sents, "en", context=True)
+    assert lm.context_calls == 1
+    assert all(r.thresholds["major"] == 0.6 for r in alone)  # ordinary thresholds
+    assert ctx[0].thresholds["major"] == 0.6 and "in_context" not in ctx[0].signals
+    assert ctx[1].thresholds["major"] == 0.4 and ctx[1].signals["in_context"] == 1.0
+    assert ctx[0].score == alone[0].score  # nothing before the first sentence
+    assert ctx[1].score > alone[1].score  # the word was seen in the sentence before
+    # a prefix gives the first sentence context too
+    ctx2 = scorer.score(sents[1:], "en", context=True, prefix=sents[:1])
+    assert ctx2[0].score == ctx[1].score and ctx2[0].thresholds["major"] == 0.4
+    # an LM that cannot read running text scores each sentence alone, with ordinary thresholds
+    plain = FluencyScorer(FakeLM({"could": -14.0}), model=_context_model(), link_grammar=False)
+    assert not plain.in_context(True)
+    assert [r.score for r in plain.score(sents, "en", context=True)] == [r.score for r in alone]
+
+
+def test_documents_are_read_in_context_and_pairs_are_not() -> None:
+    from mtaudit.encoders import HashingEncoder
+    from mtaudit.pipeline import audit, audit_pairs
+
+    lm = ContextFakeLM()
+    scorer = FluencyScorer(lm, model=_context_model(), link_grammar=False)
+    en = "The weather was nice today.\nThe people were happy and went home early.\n"
+    rep = audit(en, en, src_lang="en", tgt_lang="en", encoder=HashingEncoder(), fluency=scorer)
+    comps = rep.signature.components
+    assert comps["fluency.source.context"].startswith("document")
+    assert comps["fluency.target.context"].startswith("document")
+    assert lm.context_calls == 2
+    pairs = [("The weather was nice.", "The weather was fine."), ("It rained.", "It poured.")]
+    rep2 = audit_pairs(
+        pairs, src_lang="en", tgt_lang="en", encoder=HashingEncoder(), fluency=scorer
+    )
+    assert rep2.signature.components["fluency.source.context"].startswith("none")
+    assert lm.context_calls == 2  # pairs are independent segments
+
+
+def test_time_budget_chunks_keep_their_context() -> None:
+    """With a time budget the document is scored in chunks; each chunk is read after the two
+    sentences before it, so the scores match an unbudgeted run."""
+    from mtaudit.pipeline import _BudgetedScorer
+
+    lm = ContextFakeLM({"could": -14.0})
+    scorer = FluencyScorer(lm, model=_context_model(), link_grammar=False)
+    sents = [f"They said {i} could come." if i % 3 else f"Nobody saw {i} birds." for i in range(70)]
+    whole = scorer.score(sents, "en", context=True)
+    budget = _BudgetedScorer(scorer, deadline=float("inf"))
+    chunked = budget.score(sents, "en", context=True)
+    assert [r.score for r in chunked] == [r.score for r in whole]
+
+
+def test_real_lm_reads_running_text() -> None:
+    _need_bundled_lm()
+    from mtaudit.fluency.lm import default_token_scorer
+
+    lm = default_token_scorer()
+    texts = ["Dmitri Alperovitch is an expert.", "", "Dmitri Alperovitch spoke on Friday."]
+    alone = lm.token_logprobs(texts)
+    ctx = lm.token_logprobs_in_context(texts)
+    assert len(ctx[1].logprobs) == 0
+    np.testing.assert_allclose(ctx[0].logprobs, alone[0].logprobs, atol=1e-4)
+    assert ctx[2].offsets == alone[2].offsets  # offsets stay within each text
+    assert ctx[2].logprobs.sum() > alone[2].logprobs.sum() + 5  # the name is no surprise now
+    pre = lm.token_logprobs_in_context(texts[2:], prefix=texts[:1])
+    np.testing.assert_allclose(pre[0].logprobs, ctx[2].logprobs, atol=1e-3)

@@ -181,11 +181,18 @@ def _quiet_stderr() -> Any:
 
 
 def _log_softmax_pick(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """``log_softmax(logits)[i, targets[i]]`` for every row, in float64 for stability."""
-    z = logits.astype(np.float64, copy=False)
+    """``log_softmax(logits)[i, targets[i]]`` for every row.
+
+    The exponentials stay in float32 (the logits' own precision; 4-5x faster than a float64 copy
+    of a 49k-wide vocabulary) and are summed in float64: the result differs from an all-float64
+    computation by < 1e-7 nats.
+    """
+    z = np.asarray(logits, dtype=np.float32)
     m = z.max(axis=1, keepdims=True)
-    lse = np.log(np.exp(z - m).sum(axis=1)) + m[:, 0]
-    return z[np.arange(len(targets)), targets] - lse
+    e = np.subtract(z, m)
+    np.exp(e, out=e)
+    lse = np.log(e.sum(axis=1, dtype=np.float64)) + m[:, 0].astype(np.float64)
+    return z[np.arange(len(targets)), targets].astype(np.float64) - lse
 
 
 class SmolLM2Scorer:
@@ -373,19 +380,18 @@ class SmolLM2Scorer:
             b = e
         return ids, tokens, offsets
 
-    def token_logprobs(self, texts: Sequence[str]) -> list[TokenScores]:
-        """Score each text on its own (batched internally); an empty text gives empty scores."""
-        prepared = []
-        jobs: list[tuple[int, list[int], int, int]] = []  # (text index, seq, first target, drop)
-        for k, text in enumerate(texts):
-            if not text.strip():
-                prepared.append(([], [], []))
-                continue
-            ids, tokens, offsets = self._tokenize(text)
-            prepared.append((ids, tokens, offsets))
-            for seq, first, drop in self._pieces(ids):
-                jobs.append((k, seq, first, drop))
-        lps = [np.zeros(len(p[0]), dtype=np.float64) for p in prepared]
+    def _score_ids(self, id_lists: Sequence[list[int]]) -> list[np.ndarray]:
+        """Log-prob of every token of each id list (its first token is predicted from token 0).
+
+        Long lists are cut into overlapping pieces that fit the context (:meth:`_pieces`); pieces
+        of all lists are decoded together, up to ``max_seqs`` sequences of ``n_ctx`` tokens.
+        """
+        jobs: list[tuple[int, list[int], int, int]] = []  # (list index, seq, first target, drop)
+        for k, ids in enumerate(id_lists):
+            if ids:
+                for seq, first, drop in self._pieces(list(ids)):
+                    jobs.append((k, seq, first, drop))
+        lps = [np.zeros(len(ids), dtype=np.float64) for ids in id_lists]
         i = 0
         while i < len(jobs):
             group, used = [], 0
@@ -401,10 +407,53 @@ class SmolLM2Scorer:
                 group, self._score_batch([g[1] for g in group]), strict=True
             ):
                 lps[k][first + drop : first + len(lp)] = lp[drop:]
+        return lps
+
+    def token_logprobs(self, texts: Sequence[str]) -> list[TokenScores]:
+        """Score each text on its own (batched internally); an empty text gives empty scores."""
+        prepared = [self._tokenize(text) if text.strip() else ([], [], []) for text in texts]
+        lps = self._score_ids([p[0] for p in prepared])
         return [
             TokenScores(tokens, offsets, lp)
             for (_ids, tokens, offsets), lp in zip(prepared, lps, strict=True)
         ]
+
+    def token_logprobs_in_context(
+        self, texts: Sequence[str], prefix: Sequence[str] = ()
+    ) -> list[TokenScores]:
+        """Score ``texts`` as one running document, each token after the tokens before it.
+
+        The texts (after the ``prefix`` texts, which are read but not returned) are joined with
+        single spaces into one token stream, cut into overlapping pieces of ``n_ctx`` tokens:
+        every token is predicted from at least the 64 tokens before it (up to ``n_ctx - 1``), so
+        a name or a topic word already seen in the previous sentences is no longer a surprise.
+        Costs about 1.3x the tokens of :meth:`token_logprobs`. Offsets are within each text; an
+        empty text gives empty scores.
+        """
+        stream: list[int] = []
+        for text in prefix:
+            if text.strip():
+                stream += self._tokenize((" " if stream else "") + text.strip())[0]
+        spans: list[tuple[int, list[str], list[tuple[int, int]]] | None] = []
+        for text in texts:
+            if not text.strip():
+                spans.append(None)
+                continue
+            lead = " " if stream and not text[:1].isspace() else ""
+            ids, tokens, offsets = self._tokenize(lead + text)
+            if lead:
+                offsets = [(max(0, s - 1), max(0, e - 1)) for s, e in offsets]
+            spans.append((len(stream), tokens, offsets))
+            stream += ids
+        lp = self._score_ids([stream])[0] if stream else np.zeros(0)
+        out: list[TokenScores] = []
+        for span in spans:
+            if span is None:
+                out.append(TokenScores([], [], np.zeros(0)))
+                continue
+            start, tokens, offsets = span
+            out.append(TokenScores(tokens, offsets, lp[start : start + len(tokens)]))
+        return out
 
 
 #: How to rebuild llama-cpp-python when its native build does not run on this CPU.

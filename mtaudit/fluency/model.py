@@ -42,6 +42,10 @@ class Profile:
     langs: list[str] = field(default_factory=list)
     thresholds: dict[str, float] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
+    #: Thresholds for sentences whose LM features were computed in document context (each
+    #: sentence after the ones before it): clean text scores higher there, so the cut-offs that
+    #: keep the same false-alarm rates are lower. Empty: use :attr:`thresholds`.
+    context_thresholds: dict[str, float] = field(default_factory=dict)
 
     def matrix(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
         """Feature rows → a standardised matrix (missing/NaN values become 0 after scaling)."""
@@ -71,6 +75,15 @@ class Profile:
             "intercept": round(float(self.intercept), 6),
             "langs": self.langs,
             "thresholds": {k: round(float(v), 4) for k, v in self.thresholds.items()},
+            **(
+                {
+                    "context_thresholds": {
+                        k: round(float(v), 4) for k, v in self.context_thresholds.items()
+                    }
+                }
+                if self.context_thresholds
+                else {}
+            ),
             "info": self.info,
         }
 
@@ -86,6 +99,7 @@ class Profile:
             langs=list(d.get("langs", [])),
             thresholds=dict(d.get("thresholds", {})),
             info=dict(d.get("info", {})),
+            context_thresholds=dict(d.get("context_thresholds", {})),
         )
 
 

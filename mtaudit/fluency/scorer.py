@@ -189,15 +189,26 @@ class FluencyScorer:
 
     # -- scoring ------------------------------------------------------------------------------
 
+    def in_context(self, context: bool) -> bool:
+        """Whether asking for ``context`` gets it: the LM must score running text
+        (``token_logprobs_in_context``); other token scorers score each sentence on its own."""
+        return bool(context) and callable(
+            getattr(self.token_scorer, "token_logprobs_in_context", None)
+        )
+
     def features(
         self,
         sentences: Sequence[str],
         lang: str | None,
         force_groups: Sequence[str] | None = None,
+        context: bool = False,
+        prefix: Sequence[str] = (),
     ) -> tuple[list[dict[str, float]], list[WordScores | None], tuple[str, ...]]:
         """Raw features per sentence, the per-word LM scores (if any), and the groups used.
 
         ``force_groups`` computes those groups whatever the model's profiles (for training).
+        With ``context`` (and an LM that supports it, :meth:`in_context`) the sentences are read
+        as one document, in order, each after the ones before it (and after ``prefix``).
         """
         groups = tuple(force_groups) if force_groups is not None else self.groups(lang)
         n = len(sentences)
@@ -207,7 +218,13 @@ class FluencyScorer:
             return feats, wss, groups
         if "lm" in groups and self.token_scorer is not None:
             todo = [i for i, s in enumerate(sentences) if s.strip()]
-            scores = self.token_scorer.token_logprobs([sentences[i] for i in todo])
+            texts = [sentences[i] for i in todo]
+            if self.in_context(context):
+                scores = self.token_scorer.token_logprobs_in_context(  # type: ignore[union-attr]
+                    texts, prefix=prefix
+                )
+            else:
+                scores = self.token_scorer.token_logprobs(texts)
             for i, ts in zip(todo, scores, strict=True):
                 ws = word_scores(sentences[i], ts, lang)
                 wss[i] = ws
@@ -221,18 +238,38 @@ class FluencyScorer:
                 feats[i].update(parse_features(s, parser))
         return feats, wss, groups
 
-    def score(self, sentences: Sequence[str], lang: str | None) -> list[FluencyResult | None]:
-        """Score each sentence; ``None`` for an empty sentence or a language nothing covers."""
-        feats, wss, groups = self.features(sentences, lang)
+    def score(
+        self,
+        sentences: Sequence[str],
+        lang: str | None,
+        context: bool = False,
+        prefix: Sequence[str] = (),
+    ) -> list[FluencyResult | None]:
+        """Score each sentence; ``None`` for an empty sentence or a language nothing covers.
+
+        ``context=True`` reads ``sentences`` as consecutive sentences of one document (after
+        ``prefix``, the sentences just before them): the LM sees the preceding text, and the
+        profile's document-context thresholds apply. Pairs and other independent segments are
+        scored with the default ``context=False``.
+        """
+        feats, wss, groups = self.features(sentences, lang, context=context, prefix=prefix)
         prof = self.model.profile(groups) if groups else None
         if prof is None:
             return [None] * len(sentences)
+        in_ctx = "lm" in groups and self.in_context(context) and bool(prof.context_thresholds)
+        # The first sentence of a document (often its headline) has nothing before it: it is
+        # judged like a lone segment.
+        first = next((i for i, s in enumerate(sentences) if s.strip()), -1)
+        first = first if not any(t.strip() for t in prefix) else -1
         live = [i for i, s in enumerate(sentences) if s.strip()]
         probs = prof.predict([feats[i] for i in live])
         out: list[FluencyResult | None] = [None] * len(sentences)
         for i, p in zip(live, probs, strict=True):
             sig = {k: round(float(v), 4) for k, v in feats[i].items()}
             sig["p_garbled"] = round(float(p), 4)
+            with_ctx = in_ctx and i != first
+            if with_ctx:
+                sig["in_context"] = 1.0
             ws = wss[i]
             span = locate_span(ws) if ws is not None else None
             out[i] = FluencyResult(
@@ -241,7 +278,7 @@ class FluencyScorer:
                 signals=sig,
                 groups=groups,
                 profile=prof.name,
-                thresholds=dict(prof.thresholds),
+                thresholds=dict(prof.context_thresholds if with_ctx else prof.thresholds),
                 reliability=float(prof.info.get("dev_auroc", 0.0)),
             )
         return out
@@ -252,20 +289,27 @@ def compute_fluency_signals(
     target: Side,
     scorer: FluencyScorer | None,
     sides: Sequence[str] = ("source", "target"),
+    context: bool = False,
 ) -> dict[str, list[FluencyResult | None]]:
     """Score both sides once: ``{"source": [...], "target": [...]}``, one entry per sentence.
 
     The pipeline stores the result as ``ctx.signals["fluency"]``. Furniture sentences get
     ``None``; so does every sentence of a side whose language no signal covers, of a side not in
     ``sides`` (to save time on long documents), and everything when ``scorer`` is ``None``. Each
-    scored sentence's ``Sentence.fluency`` is also set.
+    scored sentence's ``Sentence.fluency`` is also set. ``context=True`` (documents) scores each
+    side's content sentences as running text (:meth:`FluencyScorer.score`).
     """
     out: dict[str, list[FluencyResult | None]] = {}
     for name, side in (("source", source), ("target", target)):
         results: list[FluencyResult | None] = [None] * len(side.sentences)
         if scorer is not None and name in sides:
             idx = [i for i, s in enumerate(side.sentences) if not s.furniture]
-            scored = scorer.score([side.sentences[i].text for i in idx], side.lang)
+            texts = [side.sentences[i].text for i in idx]
+            scored = (
+                scorer.score(texts, side.lang, context=True)
+                if context
+                else scorer.score(texts, side.lang)
+            )
             for i, r in zip(idx, scored, strict=True):
                 results[i] = r
                 if r is not None:
