@@ -68,9 +68,11 @@ def _verdict(s: dict[str, Any]) -> str:
     cov = f"{s['coverage'] * 100:.0f}% of the source content is linked to the target"
     if s["mode"] == "comparable":
         cov += " (a retelling: partial coverage is expected)"
-    n_other = sev["major"] if not n_flag else 0
-    if n_other:  # major findings outside the target content (e.g. a garbled source sentence)
-        parts.append(f"{n_other} major finding(s)")
+    # other major findings (e.g. an omission, or anything on the source side), when the target
+    # count above does not already cover them; garbled ones are counted just above
+    n_other = max(0, sev["major"] - garbled) if not n_flag else 0
+    if n_other:
+        parts.append(f"{n_other} other major finding(s)")
     serious = sev["critical"] or sev["major"] or n_flag
     head = "Problems found" if serious else "No major problems found"
     return f"{head}: " + "; ".join(parts + [cov]) + "."

@@ -464,3 +464,24 @@ def test_real_lm_reads_running_text() -> None:
     assert ctx[2].logprobs.sum() > alone[2].logprobs.sum() + 5  # the name is no surprise now
     pre = lm.token_logprobs_in_context(texts[2:], prefix=texts[:1])
     np.testing.assert_allclose(pre[0].logprobs, ctx[2].logprobs, atol=1e-3)
+
+
+def test_real_lm_running_text_slides_past_its_window() -> None:
+    """A document longer than the LM's window is read once through a sliding window (llama.cpp
+    context shift): every token gets a finite log-prob, the result is deterministic, and the
+    first window agrees with reading the same tokens in one piece."""
+    _need_bundled_lm()
+    from mtaudit.fluency.lm import default_token_scorer
+
+    lm = default_token_scorer()
+    texts = [f"On day {i} the committee met again and discussed the budget." for i in range(60)]
+    a = lm.token_logprobs_in_context(texts)
+    b = lm.token_logprobs_in_context(texts)
+    assert sum(len(x.logprobs) for x in a) > 3 * lm.n_ctx  # several slides
+    assert all(np.isfinite(x.logprobs).all() and len(x.logprobs) == len(x.tokens) for x in a)
+    assert all(np.array_equal(x.logprobs, y.logprobs) for x, y in zip(a, b, strict=True))
+    head = lm.token_logprobs_in_context(texts[:5])
+    for x, y in zip(head, a[:5], strict=True):
+        np.testing.assert_allclose(x.logprobs, y.logprobs, atol=1e-3)
+    # the repeated sentence frame is predictable after the slides too
+    assert a[-1].logprobs.mean() > lm.token_logprobs(texts[-1:])[0].logprobs.mean()
