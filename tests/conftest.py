@@ -27,3 +27,20 @@ def report_schema() -> dict:
 @pytest.fixture()
 def hashing_encoder() -> HashingEncoder:
     return HashingEncoder()
+
+
+@pytest.fixture(scope="session")
+def seed_report_with_lm(seed_paths):
+    """The seed pair audited with the real fluency LM; skips when it is not installed."""
+    import mtaudit
+    from mtaudit.errors import ModelUnavailableError
+    from mtaudit.fluency import FluencyScorer
+    from mtaudit.load import read_document
+
+    try:
+        scorer = FluencyScorer.default()
+        scorer.token_scorer.token_logprobs(["A test."])  # type: ignore[union-attr]
+    except ModelUnavailableError as exc:
+        pytest.skip(f"fluency LM not installed: {exc}")
+    src, tgt = seed_paths
+    return mtaudit.audit(read_document(src), read_document(tgt), fluency=scorer)

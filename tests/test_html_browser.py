@@ -272,3 +272,34 @@ def test_html_report_in_chromium(chromium: DevTools, tmp_path: Path) -> None:
     cdp.evaluate("console.error('probe from the test')")
     cdp.drain(0.2)
     assert cdp.problems() == ["console.error: probe from the test"]
+
+
+def test_seed_report_garbled_spans_are_highlighted(
+    chromium: DevTools, tmp_path: Path, seed_report_with_lm: Any
+) -> None:
+    """The real seed report (real fluency LM): every `garbled` finding's span is one highlighted
+    mark with exactly the span's text, in its side's column, and the page logs no error."""
+    report = seed_report_with_lm
+    found = [f for f in report.findings if f.code.startswith("garbled")]
+    assert found
+    page = tmp_path / "seed.html"
+    page.write_text(render_html(report, evaluate(report, Policy(fail_on="major"))), "utf-8")
+    cdp = chromium
+    for domain in ("Page", "Runtime", "Log"):
+        cdp.call(f"{domain}.enable")
+    cdp.call("Page.navigate", {"url": page.as_uri()})
+    cdp.wait_for("Page.loadEventFired")
+    cdp.drain()
+    assert cdp.evaluate("document.documentElement.getAttribute('data-ready')") == "1"
+    assert cdp.problems() == []
+    marks = cdp.evaluate(
+        "Array.from(document.querySelectorAll('mark.code-garbled')).map(m => ({"
+        "text: m.textContent, cell: m.closest('td').className}))"
+    )
+    cell = {"source": "src", "target": "tgt"}
+    expected = sorted(
+        (report.side(f.side).text[f.span[0] : f.span[1]], cell[f.side]) for f in found
+    )
+    assert sorted((m["text"], m["cell"]) for m in marks) == expected
+    shot = cdp.call("Page.captureScreenshot", {"format": "png"})
+    assert base64.b64decode(shot["data"])[:8] == b"\x89PNG\r\n\x1a\n"
