@@ -89,6 +89,12 @@ def _add_audit_options(a: argparse.ArgumentParser) -> None:
     )
     a.add_argument("--no-fluency", action="store_true", help="skip the language-model checks")
     a.add_argument(
+        "--pairs-in-context",
+        action="store_true",
+        help="with --pairs: the pairs are consecutive segments of one document; the fluency LM "
+        "reads each side as running text (better garble detection) instead of pair by pair",
+    )
+    a.add_argument(
         "--profile",
         choices=("fast", "full"),
         help="fast: no language model; full: every default check (recorded in the signature)",
@@ -290,8 +296,11 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             max_sentences=args.max_sentences,
             time_budget=args.time_budget,
             profile=args.profile,
+            in_context=args.pairs_in_context,
         )
     else:
+        if args.pairs_in_context:
+            raise InputError("--pairs-in-context goes with --pairs (documents are always read so)")
         if not (args.source and args.target):
             raise InputError("audit needs SOURCE and TARGET files (or --pairs FILE)")
         src = read_document(

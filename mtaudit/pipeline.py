@@ -56,6 +56,9 @@ class AuditSettings:
     time_budget: float | None = None
     #: The profile asked for (:data:`PROFILES`), or None; recorded in the signature when given.
     profile: str | None = None
+    #: Pairs mode: read each side's segments, in file order, as one document for the fluency
+    #: LM (for pairs cut from one translated document). Documents are always read so.
+    pairs_in_context: bool = False
 
     def note(self, message: str) -> None:
         """Report that a stage starts."""
@@ -203,6 +206,7 @@ def _fluency_stage(
     skipped: dict[str, str],
     components: dict[str, str],
     time_budget: float | None = None,
+    pairs_in_context: bool = False,
 ) -> None:
     """Score fluency of both sides (when a scorer is available) into ``ctx.signals``."""
     deadline = None if time_budget is None else time.perf_counter() + time_budget
@@ -229,7 +233,8 @@ def _fluency_stage(
     # Documents are read as running text (the LM sees the sentences before each one); pairs
     # are independent segments. Only scorers that say they can do it get context=True.
     wants = getattr(scorer, "in_context", None)
-    in_context = ctx.mode != "pairs" and callable(wants) and bool(wants(True))
+    as_document = ctx.mode != "pairs" or pairs_in_context
+    in_context = as_document and callable(wants) and bool(wants(True))
     if deadline is not None:
         scorer = _BudgetedScorer(scorer, deadline)
     try:
@@ -290,7 +295,9 @@ def _finish(
     components: dict[str, str] = {"encoder": f"{encoder.name}=={encoder.version}"}
     t0 = time.perf_counter()
     settings.note("scoring fluency")
-    _fluency_stage(ctx, fluency, skipped, components, settings.time_budget)
+    _fluency_stage(
+        ctx, fluency, skipped, components, settings.time_budget, settings.pairs_in_context
+    )
     timing["fluency"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -322,6 +329,7 @@ def _finish(
             "checks": {k: dict(v) for k, v in sorted(settings.checks.items())},
             **({"time_budget": settings.time_budget} if settings.time_budget is not None else {}),
             **({"profile": settings.profile} if settings.profile is not None else {}),
+            **({"pairs_in_context": True} if settings.pairs_in_context else {}),
         },
         components=components,
         skipped=skipped,
@@ -547,12 +555,15 @@ def audit_pairs(
     max_sentences: int = 200_000,
     time_budget: float | None = None,
     profile: str | None = None,
+    in_context: bool = False,
 ) -> Report:
     """Audit pre-aligned segment pairs: segment *i* of each side is pair *i*, and so is ``links[i]``.
 
     Segments are not re-split and page-furniture detection does not run (each pair is content).
     Pairs with a ``reference`` (all or none) add BLEU/chrF/chrF++/TER per pair; ``comet`` adds
-    COMET scores. ``profile`` is as for :func:`audit`.
+    COMET scores. ``profile`` is as for :func:`audit`. ``in_context=True`` tells the fluency LM
+    that the pairs are consecutive segments of one document: each side is read as running text
+    (as :func:`audit` reads documents) instead of segment by segment.
     """
     fluency = _apply_profile(profile, fluency)
     items = [p if isinstance(p, Pair) else Pair(*p) for p in pairs]
@@ -574,6 +585,7 @@ def audit_pairs(
         max_sentences=max_sentences,
         time_budget=time_budget,
         profile=profile,
+        pairs_in_context=in_context,
     )
     _check_limits(settings)
     if len(items) > max_sentences:

@@ -485,3 +485,41 @@ def test_real_lm_running_text_slides_past_its_window() -> None:
         np.testing.assert_allclose(x.logprobs, y.logprobs, atol=1e-3)
     # the repeated sentence frame is predictable after the slides too
     assert a[-1].logprobs.mean() > lm.token_logprobs(texts[-1:])[0].logprobs.mean()
+
+
+def test_pairs_can_be_read_in_context_when_asked() -> None:
+    from mtaudit.encoders import HashingEncoder
+    from mtaudit.pipeline import audit_pairs
+
+    lm = ContextFakeLM({"could": -14.0})
+    scorer = FluencyScorer(lm, model=_context_model(), link_grammar=False)
+    pairs = [("They said it could rain.", "Sie sagten, es könnte regnen.")] + [
+        (f"Then they said {i} could come.", f"Dann sagten sie, {i} könnte kommen.")
+        for i in range(3)
+    ]
+    alone = audit_pairs(
+        pairs, src_lang="en", tgt_lang="de", encoder=HashingEncoder(), fluency=scorer
+    )
+    assert lm.context_calls == 0
+    ctx = audit_pairs(
+        pairs,
+        src_lang="en",
+        tgt_lang="de",
+        encoder=HashingEncoder(),
+        fluency=scorer,
+        in_context=True,
+    )
+    assert lm.context_calls == 1  # the English side; German has no LM profile here
+    assert ctx.signature.settings["pairs_in_context"] is True
+    assert "pairs_in_context" not in alone.signature.settings
+    assert ctx.signature.components["fluency.source.context"].startswith("document")
+    assert ctx.source.sentences[1].fluency > alone.source.sentences[1].fluency
+
+
+def test_cli_pairs_in_context_needs_pairs(tmp_path: Path) -> None:
+    from mtaudit.cli import main
+
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("One sentence.\n", encoding="utf-8")
+    b.write_text("Ein Satz.\n", encoding="utf-8")
+    assert main(["audit", str(a), str(b), "--pairs-in-context", "--no-fluency"]) == 2
