@@ -205,6 +205,8 @@ class SmolLM2Scorer:
 
     name = "smollm2-135m-instruct"
     langs: frozenset[str] = frozenset({"en"})
+    #: The token every scored text starts after (``<|endoftext|>``; not the GGUF's BOS).
+    start_token: int = 0
 
     def __init__(
         self,
@@ -327,12 +329,12 @@ class SmolLM2Scorer:
         window = self.n_ctx - 1
         keep = 64
         if len(ids) <= window:
-            return [([0, *ids], 0, 0)]
+            return [([self.start_token, *ids], 0, 0)]
         out, pos = [], 0
         while pos < len(ids):
             start = 0 if pos == 0 else pos - keep
             chunk = ids[start : start + window]
-            out.append(([0, *chunk], start, pos - start))
+            out.append(([self.start_token, *chunk], start, pos - start))
             pos = start + len(chunk)
         return out
 
@@ -424,7 +426,7 @@ class SmolLM2Scorer:
 
         llm, ctx, batch = self._llm()
         n_vocab = llm.n_vocab()
-        seq = [0, *ids]
+        seq = [self.start_token, *ids]
         out = np.zeros(len(ids), dtype=np.float64)
         keep = min(self.STREAM_KEEP, self.n_ctx - 2)
         ctx.kv_cache_clear()
