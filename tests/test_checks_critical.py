@@ -7,66 +7,23 @@ are tested with a small hand-set model file, the shipped model only for loading 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
+from check_factory import make_ctx, write_critical_model
 
 from mtaudit.checks import critical as cr
-from mtaudit.checks.base import REGISTRY, CheckContext
-from mtaudit.encoders import HashingEncoder
+from mtaudit.checks.base import REGISTRY
 from mtaudit.errors import InputError, ModelUnavailableError
-from mtaudit.report import Link, Sentence, Side
-
-
-def make_side(lang: str, texts: Sequence[str]) -> Side:
-    sents, pos = [], 0
-    for k, t in enumerate(texts):
-        sents.append(Sentence(index=k, text=t, start=pos, end=pos + len(t)))
-        pos += len(t) + 1
-    return Side(lang=lang, sentences=sents, text="\n".join(texts))
-
-
-def make_ctx(
-    src: Sequence[str], tgt: Sequence[str], src_lang: str = "en", tgt_lang: str = "de"
-) -> CheckContext:
-    enc = HashingEncoder(dim=256)
-    se, te = enc.encode(list(src), src_lang), enc.encode(list(tgt), tgt_lang)
-    links = [Link([k], [k], float(se[k] @ te[k])) for k in range(len(src))]
-    return CheckContext(
-        make_side(src_lang, src),
-        make_side(tgt_lang, tgt),
-        links,
-        mode="pairs",
-        encoder=enc,
-        src_emb=se,
-        tgt_emb=te,
-    )
 
 
 @pytest.fixture()
 def toy_model(tmp_path: Path) -> Path:
     """A hand-set model: negation and number evidence push the logit over 0."""
-    feats = list(cr.FEATURES)
-    coef = dict.fromkeys(feats, 0.0)
-    coef.update({"neg_diff": 4.0, "num_bad": 4.0})
-    d = {
-        "meta": {"note": "test"},
-        "features": feats,
-        "profiles": {
-            "default": {
-                "coef": coef,
-                "mean": dict.fromkeys(feats, 0.0),
-                "std": dict.fromkeys(feats, 1.0),
-                "intercept": -2.0,
-                "threshold": 0.5,
-            }
-        },
-    }
-    path = tmp_path / "model.json"
-    path.write_text(json.dumps(d), encoding="utf-8")
-    return path
+    return write_critical_model(
+        tmp_path / "model.json", {"neg_diff": 4.0, "num_bad": 4.0}, intercept=-2.0
+    )
 
 
 # ---- cue lists and text features ----------------------------------------------------------------

@@ -8,7 +8,6 @@ tokenisation, language identification and number-word lookup.
 from __future__ import annotations
 
 import difflib
-import json
 import math
 import random
 import re
@@ -18,13 +17,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from check_factory import make_ctx as pairs_ctx
+from check_factory import write_critical_model
 
 from mtaudit.checks import critical as cr
 from mtaudit.checks import crosslingual as cl
 from mtaudit.checks import numbers as nm
 from mtaudit.checks.base import CheckContext, build_checks, run_checks
-from mtaudit.encoders import HashingEncoder
-from mtaudit.report import Link, Sentence, Side
 
 SOURCES = [
     "Angela Merkel visited Paris on 3 May 2019 with 45 people.",
@@ -48,50 +47,16 @@ TARGETS = [
 ]
 
 
-def make_side(lang: str, texts: Sequence[str]) -> Side:
-    sents, pos = [], 0
-    for k, t in enumerate(texts):
-        sents.append(Sentence(index=k, text=t, start=pos, end=pos + len(t)))
-        pos += len(t) + 1
-    return Side(lang=lang, sentences=sents, text="\n".join(texts))
-
-
 def make_ctx(src: Sequence[str] = SOURCES, tgt: Sequence[str] = TARGETS) -> CheckContext:
-    enc = HashingEncoder(dim=256)
-    se, te = enc.encode(list(src), "en"), enc.encode(list(tgt), "de")
-    links = [Link([k], [k], float(se[k] @ te[k])) for k in range(len(src))]
-    return CheckContext(
-        make_side("en", src),
-        make_side("de", tgt),
-        links,
-        mode="pairs",
-        encoder=enc,
-        src_emb=se,
-        tgt_emb=te,
-    )
+    return pairs_ctx(src, tgt)
 
 
 @pytest.fixture()
 def evidence_model(tmp_path: Path) -> Path:
     """A hand-set model driven by the number and name findings (and a little copying)."""
-    feats = list(cr.FEATURES)
-    coef = dict.fromkeys(feats, 0.0)
-    coef.update({"num_bad": 3.0, "name_bad": 2.0, "copy": 1.0})
-    d = {
-        "features": feats,
-        "profiles": {
-            "default": {
-                "coef": coef,
-                "mean": dict.fromkeys(feats, 0.0),
-                "std": dict.fromkeys(feats, 1.0),
-                "intercept": -2.5,
-                "threshold": 0.5,
-            }
-        },
-    }
-    path = tmp_path / "model.json"
-    path.write_text(json.dumps(d), encoding="utf-8")
-    return path
+    return write_critical_model(
+        tmp_path / "model.json", {"num_bad": 3.0, "name_bad": 2.0, "copy": 1.0}, intercept=-2.5
+    )
 
 
 # ---- mistranslation reuses the findings run_checks already has -------------------------------

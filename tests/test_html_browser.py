@@ -187,18 +187,23 @@ def chromium(tmp_path: Path):
         log.close()
 
 
+def _open(cdp: DevTools, page: Path) -> DevTools:
+    """Load ``page`` with the Page, Runtime and Log domains on; drop the events so far."""
+    for domain in ("Page", "Runtime", "Log"):
+        cdp.call(f"{domain}.enable")
+    cdp.call("Page.navigate", {"url": page.as_uri()})
+    cdp.wait_for("Page.loadEventFired")
+    cdp.drain()
+    return cdp
+
+
 def test_html_report_in_chromium(chromium: DevTools, tmp_path: Path) -> None:
     report = make_report()
     gate = evaluate(report, Policy(min_quality=60, max_flagged_share=0.5, fail_on="critical"))
     page = tmp_path / "report.html"
     page.write_text(render_html(report, gate), encoding="utf-8")
 
-    cdp = chromium
-    for domain in ("Page", "Runtime", "Log"):
-        cdp.call(f"{domain}.enable")
-    cdp.call("Page.navigate", {"url": page.as_uri()})
-    cdp.wait_for("Page.loadEventFired")
-    cdp.drain()
+    cdp = _open(chromium, page)
 
     # The page's own script ran (CSP allowed it by hash) and nothing was reported as an error.
     assert cdp.evaluate("document.documentElement.getAttribute('data-ready')") == "1"
@@ -284,12 +289,7 @@ def test_seed_report_garbled_spans_are_highlighted(
     assert found
     page = tmp_path / "seed.html"
     page.write_text(render_html(report, evaluate(report, Policy(fail_on="major"))), "utf-8")
-    cdp = chromium
-    for domain in ("Page", "Runtime", "Log"):
-        cdp.call(f"{domain}.enable")
-    cdp.call("Page.navigate", {"url": page.as_uri()})
-    cdp.wait_for("Page.loadEventFired")
-    cdp.drain()
+    cdp = _open(chromium, page)
     assert cdp.evaluate("document.documentElement.getAttribute('data-ready')") == "1"
     assert cdp.problems() == []
     marks = cdp.evaluate(

@@ -383,7 +383,7 @@ class SmolLM2Scorer:
         return ids, tokens, offsets
 
     def _score_ids(self, id_lists: Sequence[list[int]]) -> list[np.ndarray]:
-        """Log-prob of every token of each id list (its first token is predicted from token 0).
+        """Log-prob of every token of each id list (its first token predicted from the start token).
 
         Long lists are cut into overlapping pieces that fit the context (:meth:`_pieces`); pieces
         of all lists are decoded together, up to ``max_seqs`` sequences of ``n_ctx`` tokens.

@@ -257,11 +257,10 @@ class FluencyScorer:
         if prof is None:
             return [None] * len(sentences)
         in_ctx = "lm" in groups and self.in_context(context) and bool(prof.context_thresholds)
+        live = [i for i, s in enumerate(sentences) if s.strip()]
         # The first sentence of a document (often its headline) has nothing before it: it is
         # judged like a lone segment.
-        first = next((i for i, s in enumerate(sentences) if s.strip()), -1)
-        first = first if not any(t.strip() for t in prefix) else -1
-        live = [i for i, s in enumerate(sentences) if s.strip()]
+        first = live[0] if live and not any(t.strip() for t in prefix) else -1
         probs = prof.predict([feats[i] for i in live])
         out: list[FluencyResult | None] = [None] * len(sentences)
         for i, p in zip(live, probs, strict=True):
@@ -305,6 +304,7 @@ def compute_fluency_signals(
         if scorer is not None and name in sides:
             idx = [i for i, s in enumerate(side.sentences) if not s.furniture]
             texts = [side.sentences[i].text for i in idx]
+            # only ask for context when wanted: a plug-in scorer's score() may not take it
             scored = (
                 scorer.score(texts, side.lang, context=True)
                 if context
