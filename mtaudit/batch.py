@@ -49,6 +49,7 @@ from .errors import InputError, MtauditError
 from .load import DEFAULT_MAX_BYTES
 from .policy import Policy
 from .report import SEVERITIES
+from .threads import limit_process_threads
 
 __all__ = [
     "INDEX_VERSION",
@@ -796,10 +797,12 @@ _WORKER: _Worker | None = None
 def _init_worker(settings: BatchSettings, threads: int) -> None:
     """Process-pool initializer: load the encoder, fluency and COMET models once per worker.
 
-    ``threads`` is the worker's share of the CPUs, so that N workers do not each start a thread
-    per CPU for the sentence encoder.
+    ``threads`` is the worker's share of the CPUs: every native thread pool of the worker (numpy's
+    BLAS, OpenMP, the sentence encoder) is capped at it, so that N workers do not each run one
+    thread per CPU and slow each other down.
     """
     global _WORKER
+    limit_process_threads(threads)  # before any model starts its thread pool
     _WORKER = _Worker(settings, threads=threads)
 
 

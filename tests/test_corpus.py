@@ -146,6 +146,8 @@ def test_bad_corpus_settings(tmp_path):
         (CorpusSettings(engine="spark"), "unknown engine"),
         (CorpusSettings(shard_size=0), "shard-size"),
         (CorpusSettings(actors=0), "actors"),
+        (CorpusSettings(engine="local", jobs=-1), "--jobs"),
+        (CorpusSettings(engine="ray", jobs=2), "--engine local"),
     ]:
         with pytest.raises(InputError, match=msg):
             audit_corpus(pairs=["x.tsv"], settings=SETTINGS, corpus=corpus, out_dir=tmp_path)
@@ -155,6 +157,54 @@ def test_bad_corpus_settings(tmp_path):
             settings=BatchSettings(fluency=False, profile="full"),
             out_dir=tmp_path,
         )
+
+
+# --------------------------------------------------------------------------- --jobs
+
+
+def test_local_jobs_write_the_same_bytes(tmp_path, capsys):
+    d = _corpus(tmp_path)
+    outs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        code, err = _run(capsys, "corpus", "--pairs", d, "--out-dir", out, "--engine", "local",
+                         "--jobs", jobs, "--shard-size", "3", "--allow-errors", *FAST)  # fmt: skip
+        assert code == 0, err
+        outs[jobs] = {
+            n: (out / n).read_bytes() for n in ("reports.jsonl", "index.json", "index.md")
+        }
+        assert json.loads((out / "timing.json").read_text("utf-8"))["jobs"] == int(jobs)
+    # a.jsonl: lines 1-3, 4-6, the malformed line 7, 8-10; b.tsv: 1-3, 4-4; c.tsv (binary)
+    assert len(_records(tmp_path / "out2")) == 7
+    for name, data in outs["1"].items():
+        assert outs["2"][name] == data, name
+
+
+def _crash_on_unit_two(unit):
+    """A pool work function that kills its worker process on the third unit (lines 5-6)."""
+    import os
+
+    from mtaudit.corpus import _pool_unit
+
+    if unit["key"] == [0, 5]:
+        os._exit(3)
+    return _pool_unit(unit)
+
+
+def test_a_worker_crash_costs_one_unit(tmp_path):
+    from mtaudit.corpus import CRASHED, _pool_results, _units
+
+    pairs = tmp_path / "p.tsv"
+    pairs.write_text("".join(f"{s}\t{s}\n" for s in SENTENCES), encoding="utf-8")
+    corpus = CorpusSettings(engine="local", jobs=2, shard_size=2)
+    sources = [{"index": 0, "kind": "file", "path": str(pairs)}]
+    got = list(_pool_results(_units(sources, SETTINGS, corpus), SETTINGS, corpus,
+                             _crash_on_unit_two))  # fmt: skip
+    assert [key for key, _, _ in got] == [[0, 1], [0, 3], [0, 5], [0, 7]]
+    records = [json.loads(line) for _, line, _ in got]
+    assert records[2]["status"] == "error" and records[2]["error"] == CRASHED
+    assert records[2]["report"] is None
+    assert [r["status"] for k, r in enumerate(records) if k != 2] == ["ok"] * 3
 
 
 # --------------------------------------------------------------------------- profiles
