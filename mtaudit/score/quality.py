@@ -42,9 +42,11 @@ Features of a link (``link.scores["quality_features"]`` holds their values):
   has no findings): each one subtracts a fixed, hand-set penalty from the calibrated score (see the
   model file's ``finding_penalty``), so a link with a critical finding cannot score high.
 
-The linear part predicts the DA mean directly (so 70 means "about what human raters give a
-translation they score 70"), clipped to 0–100; its weights are fitted with features and DA centred
-within each language pair, so they rank translations rather than language pairs. Expect a narrow
+The linear part is on the DA point scale (so 70 means "about what human raters give a translation
+they score 70"), clipped to 0–100: its weights are fitted to the annotator-standardised DA
+``z_mean`` with features and target centred within each language pair, so they rank translations
+rather than language pairs, then multiplied by the points per ``z_mean`` unit of the training data,
+with the DA mean as intercept. Expect a narrow
 spread: with weak evidence a calibrated score stays near the mean. Out of English the score is weak
 (no LM fluency; see ``docs/benchmarks.md``).
 """
