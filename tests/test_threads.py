@@ -54,3 +54,15 @@ def test_in_process_limit_is_restored():
     with limited_threads(None):  # no cap asked: nothing changes
         assert blas_threads() == before
     assert thread_budget() is None  # the test process itself has no cap
+
+
+def test_use_batches_side_by_side_give_the_same_vectors():
+    import numpy as np
+
+    from mtaudit.encoders import USEEncoder
+
+    sentences = [f"Sentence number {k} says {'a little ' * (k % 7)}more." for k in range(300)]
+    one = USEEncoder(batch_size=64, threads=1).encode(sentences)
+    two = USEEncoder(batch_size=64, threads=2).encode(sentences)
+    assert one.shape == (300, 512)
+    assert np.array_equal(one, two)  # same batches, so the same bytes whatever the threads
