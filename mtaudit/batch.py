@@ -385,6 +385,10 @@ class BatchSettings:
     #: ``"fast"`` (no language model) or ``"full"``, recorded in each report's signature; None:
     #: no profile (``fluency`` decides).
     profile: str | None = None
+    #: Pairs items (and corpus shards): the pairs are consecutive segments of one document, and
+    #: the fluency LM reads each side as running text (``audit --pairs F --pairs-in-context``).
+    #: Document items are always read so.
+    pairs_in_context: bool = False
 
     @property
     def runs_fluency(self) -> bool:
@@ -407,6 +411,7 @@ class BatchSettings:
             "allow_errors": self.allow_errors,
             "policy": None if self.policy is None else self.policy.to_dict(),
             **({"profile": self.profile} if self.profile is not None else {}),
+            **({"pairs_in_context": True} if self.pairs_in_context else {}),
         }
 
 
@@ -744,6 +749,7 @@ class _Worker:
             max_sentences=s.max_sentences,
             time_budget=s.time_budget,
             profile=s.profile,
+            in_context=s.pairs_in_context,
         )
 
     def outcome(self, index: int, report: Any, render: bool) -> _Outcome:

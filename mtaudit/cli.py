@@ -91,8 +91,9 @@ def _add_audit_options(a: argparse.ArgumentParser) -> None:
     a.add_argument(
         "--pairs-in-context",
         action="store_true",
-        help="with --pairs: the pairs are consecutive segments of one document; the fluency LM "
-        "reads each side as running text (better garble detection) instead of pair by pair",
+        help="pairs input (audit --pairs, pairs items and files of batch and corpus): the pairs "
+        "are consecutive segments of one document; the fluency LM reads each side as running "
+        "text (better garble detection) instead of pair by pair",
     )
     a.add_argument(
         "--profile",
@@ -374,6 +375,7 @@ def _batch_settings(args: argparse.Namespace, policy, formats: tuple[str, ...]):
         formats=formats,
         allow_errors=args.allow_errors,
         profile=args.profile,
+        pairs_in_context=args.pairs_in_context,
     )
 
 

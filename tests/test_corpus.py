@@ -410,3 +410,18 @@ def test_parquet_output_matches_the_jsonl_records(tmp_path, capsys):
     _run(capsys, "corpus", "--pairs", d, "--out-dir", out, "--engine", "local",
          "--shard-size", "4", "--allow-errors", *FAST)  # fmt: skip
     assert not (out / "reports.parquet").exists()
+
+
+def test_pairs_in_context_reaches_every_shard(tmp_path, capsys):
+    d = _corpus(tmp_path)
+    out = tmp_path / "out"
+    code, err = _run(capsys, "corpus", "--pairs", d / "sub" / "b.tsv", "--out-dir", out,
+                     "--engine", "local", "--shard-size", "2", "--pairs-in-context",
+                     *FAST)  # fmt: skip
+    assert code == 0, err
+    records = _records(out)
+    assert len(records) == 2
+    for r in records:
+        assert r["report"]["signature"]["settings"]["pairs_in_context"] is True
+    index = json.loads((out / "index.json").read_text("utf-8"))
+    assert index["settings"]["pairs_in_context"] is True
