@@ -71,6 +71,14 @@ COMPONENTS: tuple[Component, ...] = (
         core=True,
     ),
     Component(
+        "thread caps",
+        ("threadpoolctl",),
+        ("threadpoolctl",),
+        "keeps --jobs workers and Ray actors to their share of the CPUs (numpy's BLAS, OpenMP)",
+        "pip install threadpoolctl",
+        core=True,
+    ),
+    Component(
         "language model runtime",
         ("llama_cpp",),
         ("llama-cpp-python",),
