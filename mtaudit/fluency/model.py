@@ -46,6 +46,16 @@ class Profile:
     #: sentence after the ones before it): clean text scores higher there, so the cut-offs that
     #: keep the same false-alarm rates are lower. Empty: use :attr:`thresholds`.
     context_thresholds: dict[str, float] = field(default_factory=dict)
+    #: Per-language thresholds (``{lang: {"fluency": …, "major": …, "critical": …}}``) for a
+    #: profile that spans languages whose clean text scores differently (the multilingual LM's):
+    #: each chosen on that language's clean dev sentences. Other languages use
+    #: :attr:`thresholds`. Empty: :attr:`thresholds` for every language.
+    lang_thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def thresholds_for(self, lang: str | None) -> dict[str, float]:
+        """The thresholds for sentences in ``lang`` read alone (see :attr:`lang_thresholds`)."""
+        base = (lang or "").split("-")[0].lower()
+        return dict(self.lang_thresholds.get(base, self.thresholds))
 
     def matrix(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
         """Feature rows → a standardised matrix (missing/NaN values become 0 after scaling)."""
@@ -84,6 +94,16 @@ class Profile:
                 if self.context_thresholds
                 else {}
             ),
+            **(
+                {
+                    "lang_thresholds": {
+                        lang: {k: round(float(v), 4) for k, v in thr.items()}
+                        for lang, thr in sorted(self.lang_thresholds.items())
+                    }
+                }
+                if self.lang_thresholds
+                else {}
+            ),
             "info": self.info,
         }
 
@@ -100,6 +120,7 @@ class Profile:
             thresholds=dict(d.get("thresholds", {})),
             info=dict(d.get("info", {})),
             context_thresholds=dict(d.get("context_thresholds", {})),
+            lang_thresholds={k: dict(v) for k, v in d.get("lang_thresholds", {}).items()},
         )
 
 

