@@ -389,6 +389,9 @@ class BatchSettings:
     #: the fluency LM reads each side as running text (``audit --pairs F --pairs-in-context``).
     #: Document items are always read so.
     pairs_in_context: bool = False
+    #: Read the non-English sides the multilingual LM covers with it (opt-in; needs the
+    #: ``multilingual`` extra; without it those sides keep their profile and reports say why).
+    multilingual_lm: bool = False
 
     @property
     def runs_fluency(self) -> bool:
@@ -412,6 +415,7 @@ class BatchSettings:
             "policy": None if self.policy is None else self.policy.to_dict(),
             **({"profile": self.profile} if self.profile is not None else {}),
             **({"pairs_in_context": True} if self.pairs_in_context else {}),
+            **({"multilingual_lm": True} if self.multilingual_lm else {}),
         }
 
 
@@ -729,6 +733,7 @@ class _Worker:
                 comet=self.comet,
                 time_budget=s.time_budget,
                 profile=s.profile,
+                multilingual_lm=s.multilingual_lm,
             )
         return self.outcome(index, report, render)
 
@@ -750,6 +755,7 @@ class _Worker:
             time_budget=s.time_budget,
             profile=s.profile,
             in_context=s.pairs_in_context,
+            multilingual_lm=s.multilingual_lm,
         )
 
     def outcome(self, index: int, report: Any, render: bool) -> _Outcome:

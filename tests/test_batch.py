@@ -481,3 +481,18 @@ def test_unavailable_fluency_is_skipped_like_the_pipeline_does():
     report = mtaudit.audit(GOOD[0], GOOD[0], encoder=HashingEncoder(), fluency=stub)
     assert report.signature.skipped["fluency"] == "the LM is not installed"
     assert "fluency" not in report.signature.components
+
+
+def test_multilingual_lm_setting_reaches_every_item(tmp_path, capsys):
+    rows = _good_docs(tmp_path, 2)
+    lines = ["source,target"] + [f"{s},{t}" for s, t in rows]
+    manifest = _write(tmp_path / "m.csv", "\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    code, _, err = _run(capsys, "batch", "--manifest", manifest, "--out-dir", out,
+                        "--multilingual-lm", "--no-fluency", *FAST)  # fmt: skip
+    assert code == 0, err
+    index = json.loads((out / "index.json").read_text("utf-8"))
+    assert index["settings"]["multilingual_lm"] is True
+    for item in index["items"]:
+        report = json.loads((out / item["reports"]["json"]).read_text("utf-8"))
+        assert report["signature"]["settings"]["multilingual_lm"] is True

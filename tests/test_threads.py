@@ -22,9 +22,11 @@ limit_process_threads(1)
 after = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
 import os
 from mtaudit.threads import THREAD_ENV
+from mtaudit.fluency.lm import SmolLM2Scorer
 print(json.dumps({"before": before, "after": after, "budget": thread_budget(),
                   "env": {k: os.environ.get(k) for k in THREAD_ENV},
-                  "use_threads": USEEncoder().threads}))
+                  "use_threads": USEEncoder().threads,
+                  "lm_threads": SmolLM2Scorer().n_threads}))
 """
 
 
@@ -39,6 +41,7 @@ def test_a_worker_cap_holds_for_numpy_and_the_encoder():
     assert got["budget"] == 1
     assert set(got["env"].values()) == {"1"}  # for pools that start later (OpenMP)
     assert got["use_threads"] == 1  # the encoder's default follows the cap
+    assert got["lm_threads"] == 1  # and so does the language model's (not loaded here)
 
 
 def test_in_process_limit_is_restored():

@@ -28,6 +28,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from ..errors import ModelUnavailableError
+from ..threads import thread_budget
 
 __all__ = [
     "TokenScores",
@@ -222,7 +223,8 @@ class SmolLM2Scorer:
         max_seqs: int = 16,
         quant: str | None = None,
     ) -> None:
-        self.n_threads = n_threads or min(2, max(1, os.cpu_count() or 1))
+        # a worker process's thread cap (mtaudit.threads) bounds the default
+        self.n_threads = n_threads or thread_budget() or min(2, max(1, os.cpu_count() or 1))
         self.n_ctx = n_ctx
         self.max_seqs = max_seqs
         self.quant = (quant or os.environ.get("MTAUDIT_LM_QUANT") or "q8_0").lower()
