@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from . import __version__
-from .errors import InputError, MtauditError
+from .errors import InputError, MtauditError, first_line
 from .load import DEFAULT_MAX_BYTES
 from .policy import Policy
 from .report import SEVERITIES
@@ -871,7 +871,7 @@ def _pool_outcomes(
         except BrokenProcessPool:
             raise
         except Exception as exc:  # e.g. an outcome that could not be sent back
-            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            msg = first_line(exc)
             return _Outcome(k, "error", error=f"worker failed: {msg}")
 
     remaining = list(todo)

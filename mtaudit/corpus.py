@@ -51,7 +51,7 @@ from .batch import (
     validate_settings,
     write_atomic,
 )
-from .errors import InputError
+from .errors import InputError, first_line
 from .threads import limit_process_threads, limited_threads
 
 __all__ = [
@@ -250,7 +250,7 @@ def _parquet_units(
     except FileNotFoundError:
         return [_error_unit((index, 0), path, path, f"{path}: no such file")]
     except Exception as exc:  # pyarrow's errors for a file that is not Parquet or is damaged
-        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        why = first_line(exc)
         return [_error_unit((index, 0), path, path, f"{path}: not a readable Parquet file ({why})")]
     cut = _Shards(index, path, shard_size)
     row = 0
@@ -270,7 +270,7 @@ def _parquet_units(
                     continue
                 cut.add([src, tgt, ref, row])
     except Exception as exc:  # a damaged page in the middle of the file
-        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        why = first_line(exc)
         cut.error(row + 1, f"{path}:{row + 1}: unreadable ({why})")
     return cut.finish("no rows")
 
@@ -357,7 +357,7 @@ class _Auditor:
             pairs = [Pair(src, tgt, ref, line) for src, tgt, ref, line in unit["pairs"]]
             return w.outcome(0, w.audit_pairs(pairs, unit["path"]), True)
         except MtauditError as exc:
-            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            msg = first_line(exc)
             return _Outcome(0, "error", error=f"{unit['location']}: {msg}")
         except MemoryError:
             return _Outcome(0, "error", error=f"{unit['location']}: out of memory")
@@ -483,47 +483,37 @@ def _pool_results(
             except BrokenProcessPool:
                 return failed(unit, CRASHED)
             except Exception as exc:  # e.g. a record that could not be sent back
-                return failed(unit, f"worker failed: {_first_line(exc)}")
+                return failed(unit, f"worker failed: {first_line(exc)}")
         return unit["key"], line, meta
 
     todo = iter(units)
-    retry: deque[dict[str, Any]] = deque()
     while True:
         ex = pool(jobs)
         flight: deque[tuple[dict[str, Any], Future[tuple[str, str]]]] = deque()
         broken = False
         try:
             while True:
-                while len(flight) < 2 * jobs:
-                    unit = next(todo, None)
-                    if unit is None:
-                        break
+                while len(flight) < 2 * jobs and (unit := next(todo, None)) is not None:
                     flight.append((unit, ex.submit(work, unit)))
                 if not flight:
                     break
-                unit, fut = flight[0]
+                unit, fut = flight.popleft()
                 try:
                     line, meta = fut.result()
                 except BrokenProcessPool:
+                    flight.appendleft((unit, fut))
                     broken = True
                     break
                 except Exception as exc:
-                    flight.popleft()
-                    yield failed(unit, f"worker failed: {_first_line(exc)}")
+                    yield failed(unit, f"worker failed: {first_line(exc)}")
                     continue
-                flight.popleft()
                 yield unit["key"], line, meta
         finally:
             ex.shutdown(wait=not broken, cancel_futures=True)
         if not broken:
             return
-        retry.extend(u for u, _ in flight)
-        while retry:
-            yield alone(retry.popleft())
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        for unit, _ in flight:  # what was in flight when the pool broke: one by one
+            yield alone(unit)
 
 
 def _ray_init(corpus: CorpusSettings) -> tuple[Any, bool]:

@@ -17,3 +17,10 @@ class InputError(MtauditError, ValueError):
 
 class ModelUnavailableError(MtauditError, RuntimeError):
     """A model or optional component is not installed or cannot be loaded offline."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type name when the message is empty), for
+    one-line reports of errors that did not stop the run."""
+    text = str(exc)
+    return text.splitlines()[0] if text.strip() else type(exc).__name__

