@@ -51,7 +51,7 @@ COMPONENTS: tuple[Component, ...] = (
         ("sentencepiece",),
         ("sentencepiece",),
         "tokenizes for the USE encoder ~7x faster than its pure-Python fallback",
-        "pip install 'sentencepiece>=0.2.0,<0.3'",
+        "pip install sentencepiece==0.2.0",
         core=True,
     ),
     Component(
