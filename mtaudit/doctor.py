@@ -31,10 +31,12 @@ class Component:
     probe: str | None = None
 
 
-def _probe_lm() -> None:
-    from .fluency.lm import selftest
+def _probe_lm() -> str | None:
+    """Self-test the LM's native build; the CPU variant it runs, if the build has several."""
+    from .fluency import lm
 
-    selftest()
+    lm.selftest()
+    return f"CPU variant {lm._TESTED_VARIANT}" if lm._TESTED_VARIANT else None
 
 
 COMPONENTS: tuple[Component, ...] = (
@@ -151,9 +153,12 @@ def diagnose() -> list[dict[str, object]]:
         install = comp.install
         if found and comp.probe:
             try:
-                globals()[comp.probe]()
+                detail = globals()[comp.probe]()
             except Exception as exc:  # broken: say why and how to fix it
                 found, install = False, str(exc)
+            else:
+                if detail:
+                    versions["runs"] = str(detail)
         out.append(
             {
                 "name": comp.name,

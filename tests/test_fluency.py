@@ -285,6 +285,17 @@ def test_lm_selftest_falls_back_to_the_next_cpu_variant(tmp_path, monkeypatch):
     assert lm._TESTED_VARIANT == "plain"
 
 
+def test_no_loadable_cpu_backend_is_a_model_unavailable_error(monkeypatch):
+    """A run-time-dispatched build where no CPU variant loads: the fluency stage is skipped with
+    a message that says how to rebuild, instead of llama.cpp's bare 'failed to load model'."""
+    from mtaudit.errors import ModelUnavailableError
+    from mtaudit.fluency import ggml, lm
+
+    monkeypatch.setattr(ggml, "ensure_cpu_backend", lambda variant=None: None)
+    with pytest.raises(ModelUnavailableError, match="no CPU backend.*GGML_BACKEND_DL=ON"):
+        lm._cpu_backend(lm.INSTALL_HINT)
+
+
 def test_llama_cpu_backend_is_loaded_and_never_an_amx_variant():
     """The installed build runs on a CPU backend this machine supports; the AMX variants, which
     crash where a hypervisor hides the tile state, are never candidates."""
