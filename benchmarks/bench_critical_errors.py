@@ -158,10 +158,17 @@ def cache_dir() -> Path:
     return path
 
 
+def encoder_tag(encoder) -> str:
+    """The encoder's name and a hash of its version (the tokenizer is part of it), for cache keys."""
+    version = hashlib.sha1(str(getattr(encoder, "version", "")).encode()).hexdigest()[:8]
+    return f"{encoder.name}-{version}"
+
+
 def cached_encode(encoder, texts: Sequence[str], lang: str) -> np.ndarray:
-    """``encoder.encode(texts, lang)``, cached on disk by encoder name and a hash of the texts."""
+    """``encoder.encode(texts, lang)``, cached on disk by encoder name and version and a hash of
+    the texts."""
     h = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:16]
-    path = cache_dir() / f"{encoder.name}_{lang}_{len(texts)}_{h}.npy"
+    path = cache_dir() / f"{encoder_tag(encoder)}_{lang}_{len(texts)}_{h}.npy"
     if path.exists():
         return np.load(path)
     emb = np.asarray(encoder.encode(list(texts), lang), dtype=np.float32)
@@ -210,7 +217,7 @@ def critical_features(
     import mtaudit.checks.critical as crit
 
     code_hash = hashlib.sha1(Path(crit.__file__).read_bytes()).hexdigest()[:10]
-    path = cache_dir() / f"feat_{encoder.name}_{pair}_{split}_{limit}_{code_hash}.npz"
+    path = cache_dir() / f"feat_{encoder_tag(encoder)}_{pair}_{split}_{limit}_{code_hash}.npz"
     if path.exists():
         d = np.load(path)
         return {k: d[k] for k in d.files}

@@ -178,17 +178,19 @@ def pairs_context(
 
 
 def embed_cached(encoder_name: str, texts: Sequence[str], lang: str) -> np.ndarray:
-    """Embeddings of ``texts`` with a named bundled encoder, cached in :func:`cache_dir` by a hash
-    of the texts (so each set is encoded once, whichever benchmark asks)."""
+    """Embeddings of ``texts`` with a named bundled encoder, cached in :func:`cache_dir` by the
+    encoder's version and a hash of the texts (so each set is encoded once, whichever benchmark
+    asks)."""
     import hashlib
 
     from mtaudit.encoders import E5Encoder, USEEncoder
 
+    enc = USEEncoder() if encoder_name == USEEncoder.name else E5Encoder()
     h = hashlib.sha1("\x00".join(texts).encode("utf-8")).hexdigest()[:16]
-    path = cache_dir() / f"emb_{encoder_name}_{lang}_{len(texts)}_{h}.npy"
+    v = hashlib.sha1(enc.version.encode()).hexdigest()[:8]  # its tokenizer is in the version
+    path = cache_dir() / f"emb_{encoder_name}-{v}_{lang}_{len(texts)}_{h}.npy"
     if path.exists():
         return np.load(path)
-    enc = USEEncoder() if encoder_name == USEEncoder.name else E5Encoder()
     uniq = list(dict.fromkeys(texts))
     emb = enc.encode(uniq, lang)
     pos = {t: k for k, t in enumerate(uniq)}
