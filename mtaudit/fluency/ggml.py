@@ -4,7 +4,7 @@
 ``GGML_CPU_ALL_VARIANTS``: the CPU backend is not linked into ``libggml`` but shipped as one
 library per x86 level (``libggml-cpu-haswell.so`` for AVX2, ``-icelake`` for AVX-512 VNNI, …),
 and the process loads the one that suits its CPU. A build for a single level either leaves
-speed on the table (a portable AVX2 build reads ~340 tokens/s here, the AVX-512 variant ~440) or
+speed on the table (an AVX2 build reads 320–360 tokens/s here, the AVX-512 variants 380–440) or
 crashes where the CPU is older (a ``-march=native`` wheel met a new machine: SIGSEGV).
 
 llama-cpp-python does not load such backends itself, so :func:`ensure_cpu_backend` does, before
@@ -41,18 +41,25 @@ _loaded: str | None = None
 
 
 def _ggml() -> ctypes.CDLL | None:
-    """The libggml that llama-cpp-python loaded (by its soname, so it is the same instance)."""
+    """The libggml that llama-cpp-python loaded.
+
+    Asked for by its soname, which the dynamic loader matches to the copy already in the
+    process: a wheel holds ``libggml.so``, ``.so.0`` and ``.so.0.x.y`` as three separate files,
+    and opening another of them would load a second libggml with its own (empty) backend list.
+    """
     try:
-        from llama_cpp import llama_cpp as lc
+        from llama_cpp import llama_cpp as lc  # loads libllama and its libggml
     except ImportError:
         return None
-    base = Path(getattr(lc, "_base_path", Path(lc.__file__).parent / "lib"))
-    for name in ("libggml.so.0", "libggml.so"):
-        if (base / name).exists():
-            lib = ctypes.CDLL(str(base / name))
-            lib.ggml_backend_dev_count.restype = ctypes.c_size_t
-            return lib
-    return None
+    try:
+        lib = ctypes.CDLL("libggml.so.0")
+    except OSError:
+        base = Path(getattr(lc, "_base_path", Path(lc.__file__).parent / "lib"))
+        if not (base / "libggml.so.0").exists():
+            return None
+        lib = ctypes.CDLL(str(base / "libggml.so.0"))
+    lib.ggml_backend_dev_count.restype = ctypes.c_size_t
+    return lib
 
 
 def variant_dir() -> Path | None:
