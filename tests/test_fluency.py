@@ -291,8 +291,13 @@ def test_no_loadable_cpu_backend_is_a_model_unavailable_error(monkeypatch):
     from mtaudit.errors import ModelUnavailableError
     from mtaudit.fluency import ggml, lm
 
+    monkeypatch.delenv(ggml.ENV, raising=False)
     monkeypatch.setattr(ggml, "ensure_cpu_backend", lambda variant=None: None)
     with pytest.raises(ModelUnavailableError, match="no CPU backend.*GGML_BACKEND_DL=ON"):
+        lm._cpu_backend(lm.INSTALL_HINT)
+    # a variant forced by name that the build does not have: say so, and list what it has
+    monkeypatch.setenv(ggml.ENV, "no-such-cpu")
+    with pytest.raises(ModelUnavailableError, match="MTAUDIT_GGML_CPU=no-such-cpu names no CPU"):
         lm._cpu_backend(lm.INSTALL_HINT)
 
 

@@ -25,7 +25,15 @@ import os
 import threading
 from pathlib import Path
 
-__all__ = ["ENV", "BUILTIN", "candidates", "ensure_cpu_backend", "loaded_variant", "variant_dir"]
+__all__ = [
+    "ENV",
+    "BUILTIN",
+    "available",
+    "candidates",
+    "ensure_cpu_backend",
+    "loaded_variant",
+    "variant_dir",
+]
 
 #: Environment variable that forces a CPU variant by name.
 ENV = "MTAUDIT_GGML_CPU"
@@ -74,6 +82,14 @@ def variant_dir() -> Path | None:
         if any(d.glob(f"{_PREFIX}*{_SUFFIX}")):
             return d
     return None
+
+
+def available() -> list[str]:
+    """The names of the build's CPU variants (supported here or not), without loading any."""
+    d = variant_dir()
+    if d is None:
+        return []
+    return sorted(p.name[len(_PREFIX) : -len(_SUFFIX)] for p in d.glob(f"{_PREFIX}*{_SUFFIX}"))
 
 
 def candidates() -> list[str]:

@@ -544,10 +544,16 @@ _TESTED_VARIANT: str | None = None
 
 def _cpu_backend(install_hint: str) -> str:
     """Make sure llama.cpp has a CPU backend before a model is created (see :mod:`.ggml`)."""
-    from .ggml import ensure_cpu_backend
+    from .ggml import ENV, available, ensure_cpu_backend
 
     with _quiet_stderr(), contextlib.redirect_stderr(io.StringIO()):
         variant = ensure_cpu_backend(_TESTED_VARIANT)
+    forced = os.environ.get(ENV)
+    if variant is None and forced and forced not in available():
+        raise ModelUnavailableError(
+            f"{ENV}={forced} names no CPU variant of this llama.cpp build; "
+            f"it has: {', '.join(available()) or 'none'}"
+        )
     if variant is None:
         raise ModelUnavailableError(
             "llama-cpp-python has no CPU backend that loads on this machine; rebuild it: "
@@ -662,10 +668,14 @@ def selftest(timeout: float = 120.0) -> None:
             except OSError:
                 pass  # an unwritable cache only costs the next process another self-test
             return
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        prefix = "mtaudit.errors.ModelUnavailableError: "
+        if proc.returncode > 0 and last.startswith(prefix) and len(order) <= 1:
+            raise ModelUnavailableError(last[len(prefix) :])  # the child's own explanation
         if proc.returncode < 0:
             why = f"crashed with signal {-proc.returncode}"
         else:
-            why = f"failed ({(proc.stderr.strip().splitlines() or ['no output'])[-1]})"
+            why = f"failed ({last})"
         failures.append(f"{variant} {why}" if variant else why)
     raise ModelUnavailableError(
         f"the fluency LM's native build (llama-cpp-python) {'; '.join(failures)} on this "
