@@ -50,7 +50,6 @@ from __future__ import annotations
 import gc
 import importlib
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -62,7 +61,7 @@ from typing import Any
 
 import numpy as np
 
-from .common import ROOT, peak_rss_mb
+from .common import ROOT, blas_note, load_note, peak_rss_mb
 
 TITLE = "Alignment against Vecalign's DP on the same embeddings"
 
@@ -431,14 +430,6 @@ def _rss_cell(r: dict[str, Any]) -> str:
     return f"+{r['rss_peak_mb'] - r['rss_before_mb']:.0f} MB (from {r['rss_before_mb']:.0f} MB)"
 
 
-def _load_note() -> str:
-    one, five, fifteen = os.getloadavg()
-    return (
-        f"Load average at the end of the run: {one:.1f} / {five:.1f} / {fifteen:.1f} "
-        f"(1 / 5 / 15 min) on {os.cpu_count()} cores, shared with other jobs."
-    )
-
-
 def run(quick: bool = False) -> str:
     if not have_sentalign():
         return (
@@ -465,7 +456,6 @@ def run(quick: bool = False) -> str:
     test_docs = ["test0", "test2", "test4"] if quick else TEST_DOCS
     lines = _textberg(enc, test_docs)
     settings = ", ".join(f"`{k}={v}`" for k, v in VECALIGN.items())
-    blas = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
     lines += [
         "",
         f"Encoder for both: `{inner.name}` {inner.version} (mtaudit's default for de–fr), one "
@@ -537,8 +527,7 @@ def run(quick: bool = False) -> str:
         )
         + ". Inserted sentences have no source counterpart (each should be a null link); "
         "a dropped one leaves its source sentence, or part of a group, without one. mtaudit's encoding of the long "
-        "documents is in the scaling benchmark. "
-        f"BLAS threads: {blas or 'library default (all cores)'}. " + _load_note(),
+        "documents is in the scaling benchmark. " + blas_note() + " " + load_note(),
         "",
         f"Wall time of the whole benchmark: {tb_seconds:.0f} s for Text+Berg (encoding "
         f"included), {time.perf_counter() - t0 - tb_seconds:.0f} s for scaling.",

@@ -24,7 +24,7 @@ import time
 import tracemalloc
 from typing import Any
 
-from .common import ROOT, peak_rss_mb
+from .common import ROOT, blas_note, load_note, peak_rss_mb
 
 TITLE = "Alignment scaling"
 
@@ -208,24 +208,6 @@ def _child(n_src: int, n_tgt: int, what: str = "align") -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _blas_note() -> str:
-    import os
-
-    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
-    return f"BLAS threads: {threads or 'library default (all cores)'}."
-
-
-def _load_note() -> str:
-    """The machine's load when the run ended: on a shared machine the timings scale with it."""
-    import os
-
-    one, five, _ = os.getloadavg()
-    return (
-        f"Load average at the end of the run: {one:.1f} (1 min), {five:.1f} (5 min) on "
-        f"{os.cpu_count()} cores; other jobs sharing the cores slow encoding down accordingly."
-    )
-
-
 def run(quick: bool = False) -> str:
     sizes = QUICK_SIZES if quick else FULL_SIZES
     results = [_child(n, m) for n, m in sizes]
@@ -255,9 +237,9 @@ def run(quick: bool = False) -> str:
         "",
         "Built from the Text+Berg test documents repeated (each repetition tagged so no "
         "sentence repeats) with dev sentences inserted into the target to reach its length. "
-        + _blas_note()
+        + blas_note()
         + " "
-        + _load_note(),
+        + load_note(),
     ]
     if not quick:
         lines += ["", _audit_table([_child(n, m, "audit") for n, m in AUDIT_SIZES])]
@@ -290,7 +272,7 @@ def _audit_table(results: list[dict[str, Any]]) -> str:
         "included); the stage columns are the report's own timings. *Peak RSS* is the whole "
         "process (models included); *RSS per 1k sentences* divides it by the sentences of both "
         "sides, in thousands (an upper bound of the per-sentence cost; `docs/scale.md` has the "
-        "bound measured at several sizes). " + _blas_note(),
+        "bound measured at several sizes). " + blas_note(),
     ]
     return "\n".join(lines)
 

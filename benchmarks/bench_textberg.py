@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .common import Timer, benchdata
+from .common import Timer, benchdata, blas_note
 
 TITLE = "Sentence alignment: Text+Berg de–fr"
 
@@ -241,13 +241,6 @@ def _row(label: str, split: str, r: dict[str, float], seconds: str) -> str:
     return f"| {label} | {split} | " + " | ".join(f"{v:.3f}" for v in cells) + f" | {seconds} |"
 
 
-def _blas_note() -> str:
-    import os
-
-    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
-    return f"BLAS threads: {threads or 'library default (all cores)'}."
-
-
 def run(quick: bool = False) -> str:
     from mtaudit.encoders import default_encoder
 
@@ -297,7 +290,7 @@ def run(quick: bool = False) -> str:
         "Time: the default row is wall-clock time with a cold embedding cache (encoding "
         "included, model loading excluded); the other rows reuse the cached sentence embeddings, "
         "so their time is the alignment itself plus any joined-text groups they encode anew. "
-        + _blas_note(),
+        + blas_note(),
     ]
     if t_test:
         notes.append(

@@ -44,6 +44,22 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def blas_note() -> str:
+    """How many BLAS threads the run used (as set in the environment)."""
+    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+    return f"BLAS threads: {threads or 'library default (all cores)'}."
+
+
+def load_note() -> str:
+    """The machine's load when the run ended: on a shared machine the timings scale with it."""
+    one, five, fifteen = os.getloadavg()
+    return (
+        f"Load average at the end of the run: {one:.1f} / {five:.1f} / {fifteen:.1f} "
+        f"(1 / 5 / 15 min) on {os.cpu_count()} cores; other jobs sharing them slow the "
+        "timings down accordingly."
+    )
+
+
 class Timer:
     """``with Timer() as t: ...`` then ``t.seconds``."""
 

@@ -37,12 +37,13 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import Any, Literal, TextIO, TypeVar
 
 from . import __version__
 from .errors import InputError, MtauditError, first_line
@@ -834,10 +835,85 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return ctx
 
 
+T = TypeVar("T")
+R = TypeVar("R")
+
 _CRASHED = (
     "the worker process crashed while auditing this item (killed, out of memory, or a crash in "
     "a native model); the other items were not affected"
 )
+
+
+def isolated_pool(
+    tasks: Iterable[T],
+    jobs: int,
+    initializer: Callable[..., None],
+    initargs: tuple[Any, ...],
+    call: Callable[[ProcessPoolExecutor, T], Future[R]],
+    failed: Callable[[T, str], R],
+    crashed: str,
+) -> Iterator[tuple[T, R]]:
+    """Run ``call`` on each task in ``jobs`` worker processes; yield ``(task, result)`` in order.
+
+    At most two tasks per worker are in flight, so memory does not grow with the input. A task
+    whose result cannot be had gives ``failed(task, "worker failed: …")``. A worker that dies (a
+    segfault in a native library, the out-of-memory killer) breaks the whole pool: the tasks
+    that were in flight are run again one by one, each in a fresh one-process pool (a task that
+    breaks that too gives ``failed(task, crashed)``), and the rest go on in a fresh pool. Each
+    break costs at least one task, so the loop ends. Batch mode and corpus mode share it.
+    """
+
+    def pool(n: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=n,
+            mp_context=_pool_context(),
+            initializer=initializer,
+            initargs=initargs,
+        )
+
+    def alone(task: T) -> R:
+        with pool(1) as ex:
+            try:
+                return call(ex, task).result()
+            except BrokenProcessPool:
+                return failed(task, crashed)
+            except Exception as exc:  # e.g. a result that could not be sent back
+                return failed(task, f"worker failed: {first_line(exc)}")
+
+    todo = iter(tasks)
+    while True:
+        ex = pool(jobs)
+        flight: deque[tuple[T, Future[R]]] = deque()
+        broken = finished = False
+        try:
+            while True:
+                while len(flight) < 2 * jobs and (task := next(todo, _END)) is not _END:
+                    flight.append((task, call(ex, task)))  # type: ignore[arg-type]
+                if not flight:
+                    break
+                task, fut = flight.popleft()
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    flight.appendleft((task, fut))
+                    broken = True
+                    break
+                except Exception as exc:
+                    yield task, failed(task, f"worker failed: {first_line(exc)}")
+                    continue
+                yield task, result
+            finished = not broken
+        finally:
+            # wait for the workers only after a normal end; on a break, an error or an early
+            # stop by the consumer, drop what is queued and do not wait
+            ex.shutdown(wait=finished, cancel_futures=True)
+        if not broken:
+            return
+        for task, _ in flight:  # what was in flight when the pool broke: one by one
+            yield task, alone(task)
+
+
+_END = object()
 
 
 def _pool_outcomes(
@@ -848,59 +924,18 @@ def _pool_outcomes(
     render: bool,
     work: Callable[[int, BatchItem, bool], _Outcome] = _work,
 ) -> Iterator[tuple[int, _Outcome]]:
-    """Run ``work`` on the items ``todo`` in ``jobs`` worker processes; yield outcomes in order.
-
-    A worker that dies (a segfault in a native library, the out-of-memory killer) breaks the whole
-    pool. Then the first unfinished item is run again alone in a fresh one-process pool: if that
-    breaks too, the item is recorded as crashed; either way the rest go on in a fresh pool. Each
-    break costs at least one item, so the loop ends.
-    """
+    """Run ``work`` on the items ``todo`` in ``jobs`` worker processes (:func:`isolated_pool`);
+    yield outcomes in order. A crashing worker costs only the item it was auditing."""
     threads = max(1, (os.cpu_count() or 1) // jobs)
-
-    def pool(n: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=n,
-            mp_context=_pool_context(),
-            initializer=_init_worker,
-            initargs=(settings, threads),
-        )
-
-    def outcome_of(k: int, fut: Future[_Outcome]) -> _Outcome:
-        try:
-            return fut.result()
-        except BrokenProcessPool:
-            raise
-        except Exception as exc:  # e.g. an outcome that could not be sent back
-            msg = first_line(exc)
-            return _Outcome(k, "error", error=f"worker failed: {msg}")
-
-    remaining = list(todo)
-    while remaining:
-        broken = False
-        with pool(min(jobs, len(remaining))) as ex:
-            futures = {k: ex.submit(work, k, items[k], render) for k in remaining}
-            try:
-                for k in list(remaining):
-                    try:
-                        out = outcome_of(k, futures[k])
-                    except BrokenProcessPool:
-                        broken = True
-                        break
-                    remaining.remove(k)
-                    yield k, out
-            except BaseException:
-                ex.shutdown(wait=False, cancel_futures=True)
-                raise
-            if broken:
-                ex.shutdown(wait=False, cancel_futures=True)
-        if broken and remaining:
-            k = remaining.pop(0)
-            with pool(1) as ex:
-                try:
-                    out = outcome_of(k, ex.submit(work, k, items[k], render))
-                except BrokenProcessPool:
-                    out = _Outcome(k, "error", error=_CRASHED)
-            yield k, out
+    yield from isolated_pool(
+        todo,
+        jobs,
+        _init_worker,
+        (settings, threads),
+        lambda ex, k: ex.submit(work, k, items[k], render),
+        lambda k, error: _Outcome(k, "error", error=error),
+        _CRASHED,
+    )
 
 
 # --------------------------------------------------------------------------- writing

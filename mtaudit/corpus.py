@@ -448,72 +448,26 @@ def _pool_results(
     corpus: CorpusSettings,
     work: Callable[[dict[str, Any]], tuple[str, str]] = _pool_unit,
 ) -> Iterator[tuple[list[int], str, str]]:
-    """Audit ``units`` in ``corpus.jobs`` worker processes, yielding records in input order.
+    """Audit ``units`` in ``corpus.jobs`` worker processes, yielding records in input order
+    (:func:`mtaudit.batch.isolated_pool`: at most two units per worker in flight; a crashing
+    worker costs only the unit it was auditing)."""
+    from .batch import isolated_pool
 
-    At most two units per worker are in flight, so memory does not grow with the corpus. A worker
-    that dies breaks the pool: the units that were in flight are run again one by one, each in a
-    fresh one-process pool (a unit that breaks that too gets an error record), and the rest go on
-    in a fresh pool.
-    """
-    from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    threads = corpus.threads or max(1, (os.cpu_count() or 1) // corpus.jobs)
 
-    from .batch import _pool_context
+    def failed(unit: dict[str, Any], error: str) -> tuple[str, str]:
+        return _record(unit, _Outcome(0, "error", error=error))
 
-    jobs = corpus.jobs
-    threads = corpus.threads or max(1, (os.cpu_count() or 1) // jobs)
-
-    def pool(n: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=n,
-            mp_context=_pool_context(),
-            initializer=_init_pool_worker,
-            initargs=(settings, threads),
-        )
-
-    def failed(unit: dict[str, Any], error: str) -> tuple[list[int], str, str]:
-        line, meta = _record(unit, _Outcome(0, "error", error=error))
-        return unit["key"], line, meta
-
-    def alone(unit: dict[str, Any]) -> tuple[list[int], str, str]:
-        with pool(1) as ex:
-            try:
-                line, meta = ex.submit(work, unit).result()
-            except BrokenProcessPool:
-                return failed(unit, CRASHED)
-            except Exception as exc:  # e.g. a record that could not be sent back
-                return failed(unit, f"worker failed: {first_line(exc)}")
-        return unit["key"], line, meta
-
-    todo = iter(units)
-    while True:
-        ex = pool(jobs)
-        flight: deque[tuple[dict[str, Any], Future[tuple[str, str]]]] = deque()
-        broken = False
-        try:
-            while True:
-                while len(flight) < 2 * jobs and (unit := next(todo, None)) is not None:
-                    flight.append((unit, ex.submit(work, unit)))
-                if not flight:
-                    break
-                unit, fut = flight.popleft()
-                try:
-                    line, meta = fut.result()
-                except BrokenProcessPool:
-                    flight.appendleft((unit, fut))
-                    broken = True
-                    break
-                except Exception as exc:
-                    yield failed(unit, f"worker failed: {first_line(exc)}")
-                    continue
-                yield unit["key"], line, meta
-        finally:
-            ex.shutdown(wait=not broken, cancel_futures=True)
-        if not broken:
-            return
-        for unit, _ in flight:  # what was in flight when the pool broke: one by one
-            yield alone(unit)
+    for unit, (line, meta) in isolated_pool(
+        units,
+        corpus.jobs,
+        _init_pool_worker,
+        (settings, threads),
+        lambda ex, unit: ex.submit(work, unit),
+        failed,
+        CRASHED,
+    ):
+        yield unit["key"], line, meta
 
 
 def _ray_init(corpus: CorpusSettings) -> tuple[Any, bool]:

@@ -136,12 +136,12 @@ def ensure_cpu_backend(variant: str | None = None) -> str | None:
         if wanted is not None:
             order = [wanted]
         d = variant_dir()
+        lib.ggml_backend_load.restype = ctypes.c_void_p
+        lib.ggml_backend_load.argtypes = [ctypes.c_char_p]
         for name in order:
             path = d / f"{_PREFIX}{name}{_SUFFIX}" if d is not None else None
             if path is None or not path.is_file():
                 continue
-            lib.ggml_backend_load.restype = ctypes.c_void_p
-            lib.ggml_backend_load.argtypes = [ctypes.c_char_p]
             if lib.ggml_backend_load(str(path).encode()):
                 _loaded = name
                 return _loaded
