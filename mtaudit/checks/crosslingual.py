@@ -29,6 +29,7 @@ from ..errors import InputError
 from ..report import SEVERITIES, Finding, Link, Sentence, Side
 from .base import Check, CheckContext, register
 from .numbers import NumberMention, compare_numbers, extract_numbers, magnitude_ratio
+from .placenames import renderings
 
 __all__ = [
     "UntranslatedCheck",
@@ -499,6 +500,7 @@ _SKELETON_SUBS = (
 
 _SPELLING_SUBS = (
     ("sch", "s"),
+    ("kh", "h"),  # romanised Cyrillic х: Mikhail, Mihail, Estonian Mihhail
     ("ph", "f"),
     ("th", "t"),
     ("ck", "k"),
@@ -515,7 +517,7 @@ _SPELLING_SUBS = (
 
 def spelling_key(s: str) -> str:
     """A transliterated word with Latin spelling conventions merged (c/k, w/v, s/z, y/i/j, ph/f,
-    th/t) and doubled letters collapsed: Hercules → herkules, Hawaii → havai."""
+    th/t, kh/h) and doubled letters collapsed: Hercules → herkules, Hawaii → havai."""
     for a, b in _SPELLING_SUBS:
         s = s.replace(a, b)
     return re.sub(r"(.)\1+", r"\1", s)
@@ -1998,6 +2000,7 @@ class NameMismatchCheck(Check):
         "comparable_missing_severity": None,
         "different_max_edits": 2,
         "check_cjk_targets": "alphanumeric",
+        "place_names": True,
     }
 
     def __init__(self, severity: str | None = None, **overrides: Any) -> None:
@@ -2005,6 +2008,8 @@ class NameMismatchCheck(Check):
         check_severity_param(self, "missing_severity")
         check_severity_param(self, "comparable_missing_severity")
         check_number_param(self, "different_max_edits", 0)
+        if not isinstance(self.p["place_names"], bool):
+            raise InputError(f"check '{self.code}': place_names must be true or false")
         if self.p["check_cjk_targets"] not in ("alphanumeric", "all", "none"):
             raise InputError(
                 f"check '{self.code}': check_cjk_targets must be 'alphanumeric', 'all' or 'none'"
@@ -2015,26 +2020,29 @@ class NameMismatchCheck(Check):
         cjk_target = tgt_lang in _CJK_LANGS
         if cjk_target and self.p["check_cjk_targets"] == "none":
             return
-        # document vocabularies: words seen in lowercase; words capitalised mid-sentence
-        lower_vocab: set[str] = set()
-        known: set[str] = set()
+        # document vocabularies: words seen more often in lowercase than capitalised
+        # mid-sentence, and the other way round (a title quoted mid-sentence, "… the poem
+        # În ușa cortului", does not make every sentence-initial "În" a name)
+        lower_count: Counter[str] = Counter()
+        caps_count: Counter[str] = Counter()
         for s in ctx.source.content:
             toks = tokens(s.text)
             for k, (a, _, w) in enumerate(toks):
                 if w[:1].islower():
-                    lower_vocab.add(w.lower())
+                    lower_count[w.lower()] += 1
                 elif k > 0 and w[:1].isupper():
                     before = s.text[:a].rstrip()
                     if before and before[-1] not in _SENT_OPENERS:
-                        known.add(re.sub(r"['’]s$", "", w.lower()))
-        lower_vocab -= known
+                        caps_count[re.sub(r"['’]s$", "", w.lower())] += 1
+        known = {w for w, n in caps_count.items() if n > lower_count[w]}
+        lower_vocab = set(lower_count) - known
         for lk in ctx.links:
             s_sents = content_sentences(ctx.source, lk.source)
             t_sents = content_sentences(ctx.target, lk.target)
             if not s_sents or not t_sents:
                 continue
             yield from self._link(
-                ctx, lk, s_sents, t_sents, src_lang, lower_vocab, known, cjk_target
+                ctx, lk, s_sents, t_sents, (src_lang, tgt_lang), lower_vocab, known, cjk_target
             )
 
     def _link(
@@ -2043,7 +2051,7 @@ class NameMismatchCheck(Check):
         lk: Link,
         s_sents: list[Sentence],
         t_sents: list[Sentence],
-        src_lang: str | None,
+        langs: tuple[str | None, str | None],
         lower_vocab: set[str],
         known: set[str],
         cjk_target: bool,
@@ -2052,6 +2060,7 @@ class NameMismatchCheck(Check):
         t_toks = [(a, b, w) for a, b, w in tokens(re.sub(r"[-‐]", " ", t_text)) if not is_cjk(w[0])]
         t_lower = re.sub(r"\s+", "", t_text.lower())
         reported_names: set[str] = set()
+        src_lang, tgt_lang = langs
         for s in s_sents:
             cands = name_candidates(s.text, src_lang, lower_vocab, known)
             if cjk_target and self.p["check_cjk_targets"] == "alphanumeric":
@@ -2063,7 +2072,14 @@ class NameMismatchCheck(Check):
                 entities.setdefault(c.entity, []).append(c)
             s_all = {transliterate(w) for _, _, w in tokens(s.text)}
             for ent in entities.values():
-                found = [self._found(c.text, t_toks, t_lower, cjk_target) for c in ent]
+                found = [
+                    self._found(c.text, t_toks, t_lower, cjk_target)
+                    or any(
+                        self._found(r, t_toks, t_lower, cjk_target)
+                        for r in self._renderings(c.text, src_lang, tgt_lang)
+                    )
+                    for c in ent
+                ]
                 if all(found):
                     continue
                 # a close but different name for a token not found: misspelt / mangled name
@@ -2124,6 +2140,12 @@ class NameMismatchCheck(Check):
                     severity=missing_sev,
                 )
 
+    def _renderings(self, word: str, src_lang: str | None, tgt_lang: str | None) -> frozenset[str]:
+        """The target-language names of a place or language name (CLDR exonyms), if enabled."""
+        if not self.p["place_names"]:
+            return frozenset()
+        return renderings(word, src_lang, tgt_lang)
+
     @staticmethod
     def _found(
         name: str, t_toks: list[tuple[int, int, str]], t_lower: str, cjk_target: bool
@@ -2132,6 +2154,11 @@ class NameMismatchCheck(Check):
             return True
         if cjk_target:
             return False
+        if name.isupper() and len(name) >= 2:
+            # an acronym's letters follow the target language's word order: UE → EU, URSS → USSR
+            letters = sorted(name)
+            if any(w.isupper() and sorted(w) == letters for _, _, w in t_toks):
+                return True
         return any(names_match(name, w) for _, _, w in t_toks)
 
     def _different(
