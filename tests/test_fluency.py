@@ -345,7 +345,7 @@ def test_bundled_lm_scores_real_text_end_to_end():
 
 
 def test_requantized_copy_is_made_once_and_agrees_with_the_shipped_weights(tmp_path, monkeypatch):
-    """The Q8_0 copy the scorer runs is written once into the cache (atomically, no temporary
+    """The F16 copy the scorer runs is written once into the cache (atomically, no temporary
     left behind), reused by the next scorer, and scores like the shipped Q4_1 file."""
     from mtaudit.fluency import lm
 
@@ -353,8 +353,8 @@ def test_requantized_copy_is_made_once_and_agrees_with_the_shipped_weights(tmp_p
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     first = lm.SmolLM2Scorer(n_threads=1)
     path = first.runtime_path()
-    assert path.startswith(str(tmp_path)) and path.endswith(".q8_0.gguf")
-    assert "weights q8_0" in first.version
+    assert path.startswith(str(tmp_path)) and path.endswith(".f16.gguf")
+    assert "weights f16" in first.version
     assert [p.name for p in (tmp_path / "mtaudit" / "models").iterdir()] == [Path(path).name]
     mtime = Path(path).stat().st_mtime_ns
     assert lm.SmolLM2Scorer(n_threads=1).runtime_path() == path
