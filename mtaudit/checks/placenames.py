@@ -64,7 +64,7 @@ def _names(lang: str) -> dict[str, list[str]] | None:
         city = dict(data).get("city")
         if city:
             out[f"C:{zone}"].append(city)
-    if lang == "en" or loc.language == "en":
+    if loc.language == "en":
         # CLDR gives an English city only where it differs from the zone id (Europe/Kiev → Kyiv)
         from babel.core import get_global
 
