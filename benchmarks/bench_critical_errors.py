@@ -213,10 +213,17 @@ def critical_features(
 ) -> dict[str, np.ndarray]:
     """Features of :mod:`mtaudit.checks.critical` for every item of a split (all features,
     model order), the link vectors, gold labels and cosines; cached in :func:`cache_dir` under a
-    hash of the feature code, so a re-run recomputes nothing."""
+    hash of the feature code — every check module (the features include other checks' findings,
+    e.g. ``name_mismatch``) and the word lists in ``mtaudit/data`` — so a re-run recomputes
+    nothing and a changed check is never served stale features."""
     import mtaudit.checks.critical as crit
 
-    code_hash = hashlib.sha1(Path(crit.__file__).read_bytes()).hexdigest()[:10]
+    checks_dir = Path(crit.__file__).resolve().parent
+    sources = sorted(checks_dir.glob("*.py")) + sorted(checks_dir.parent.glob("data/*.txt"))
+    digest = hashlib.sha1()
+    for f in sources:
+        digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    code_hash = digest.hexdigest()[:10]
     path = cache_dir() / f"feat_{encoder_tag(encoder)}_{pair}_{split}_{limit}_{code_hash}.npz"
     if path.exists():
         d = np.load(path)

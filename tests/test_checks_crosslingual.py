@@ -506,6 +506,17 @@ def test_a_word_mostly_lowercase_is_not_a_name_at_sentence_start() -> None:
     assert run("name_mismatch", ctx) == []
 
 
+def test_capitalised_ordinary_words_in_titles_are_not_names() -> None:
+    # words beyond the 6,000 most frequent (the generated en_common_more.txt list)
+    cands = xl.name_candidates(
+        "He joined the Worshipful Company of Plumbers and wrote for the Brotherhood of Kanewski.",
+        "en",
+    )
+    assert [c.text for c in cands] == ["Worshipful", "Kanewski"]
+    assert xl.common_english("plumbers") and xl.common_english("realm")
+    assert not xl.common_english("kennedy") and not xl.common_english("berlin")
+
+
 def test_name_candidates_skip_common_words() -> None:
     cands = xl.name_candidates(
         "Yesterday the American President met Nelson. You MUST read the CIA's report on Friday.",

@@ -120,7 +120,9 @@ def _lexicon(src_lang: str, tgt_lang: str) -> dict[str, frozenset[str]]:
                 out.update(tgt.get(f"L:{lang}", ()))
         elif kind == "L" and code in homes:
             out.update(tgt.get(f"T:{homes[code]}", ()))
-        return {r for r in out if r}
+        # a two- or three-letter name (the languages Ga, Yi, Ewe) would be found inside any
+        # word of the target; names in Han or kana script are that short and stay
+        return {r for r in out if len(r) >= 4 or (r and ord(r[0]) >= 0x2E80)}
 
     whole: dict[str, set[str]] = defaultdict(set)
     by_word: dict[str, set[str]] = defaultdict(set)
