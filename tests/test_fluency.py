@@ -383,6 +383,9 @@ def test_unwritable_cache_falls_back_to_the_shipped_weights(tmp_path, monkeypatc
     assert lm.requantized(str(tmp_path / "missing.gguf")) is None
     with pytest.raises(ValueError, match="quant"):
         lm.SmolLM2Scorer(quant="q2_k")
+    monkeypatch.setenv("MTAUDIT_LM_QUANT", "q2_k")
+    with pytest.raises(ModelUnavailableError, match="MTAUDIT_LM_QUANT='q2_k'"):
+        lm.SmolLM2Scorer()
 
 
 def test_signature_names_what_scored_each_side() -> None:

@@ -238,8 +238,14 @@ class SmolLM2Scorer:
         self.n_threads = n_threads or thread_budget() or min(2, max(1, os.cpu_count() or 1))
         self.n_ctx = n_ctx
         self.max_seqs = max_seqs
-        self.quant = (quant or os.environ.get("MTAUDIT_LM_QUANT") or "f16").lower()
+        env = os.environ.get("MTAUDIT_LM_QUANT")
+        self.quant = (quant or env or "f16").lower()
         if self.quant not in _WEIGHTS:
+            if quant is None:  # a setting of the user's environment, not a programming error
+                raise ModelUnavailableError(
+                    f"MTAUDIT_LM_QUANT={env!r} is not one of {', '.join(_WEIGHTS)}; "
+                    "unset it or choose one"
+                )
             raise ValueError(f"quant must be one of {', '.join(_WEIGHTS)}, not {self.quant!r}")
         self._weights = "q4_1" if self.quant == "original" else self.quant
         self._path: str | None = None
