@@ -255,6 +255,10 @@ def test_lm_selftest_turns_a_native_crash_into_model_unavailable(tmp_path, monke
     assert (tmp_path / "mtaudit" / "lm_selftest.json").exists()
     monkeypatch.setattr(lm, "_SELFTEST_CODE", "raise SystemExit(3)\n")
     lm.selftest()  # cached: not run again
+    # other weights run other kernels: the remembered pass does not cover them
+    monkeypatch.setenv("MTAUDIT_LM_QUANT", "q8_0")
+    with pytest.raises(ModelUnavailableError):
+        lm.selftest()
 
 
 def test_lm_selftest_falls_back_to_the_next_cpu_variant(tmp_path, monkeypatch):

@@ -210,6 +210,8 @@ def _log_softmax_pick(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
 #: The weights :class:`SmolLM2Scorer` can run: a copy in one of these types made from the shipped
 #: Q4_1 file, or the shipped file itself (``original``).
 _WEIGHTS = ("q8_0", "f16", "f32", "original")
+#: What runs unless ``MTAUDIT_LM_QUANT`` or the ``quant`` argument says otherwise.
+_DEFAULT_WEIGHTS = "f16"
 
 
 class SmolLM2Scorer:
@@ -239,7 +241,7 @@ class SmolLM2Scorer:
         self.n_ctx = n_ctx
         self.max_seqs = max_seqs
         env = os.environ.get("MTAUDIT_LM_QUANT")
-        self.quant = (quant or env or "f16").lower()
+        self.quant = (quant or env or _DEFAULT_WEIGHTS).lower()
         if self.quant not in _WEIGHTS:
             if quant is None:  # a setting of the user's environment, not a programming error
                 raise ModelUnavailableError(
@@ -611,6 +613,9 @@ def _build_key() -> str:
             st = lib.stat()
             parts.append(f"{lib.name}:{st.st_size}:{int(st.st_mtime)}")
     parts.append(os.environ.get("MTAUDIT_GGML_CPU", ""))
+    # the weights type picks the kernels that run (F16 and Q8_0 matrix products differ), so a
+    # self-test passed with one type does not vouch for another
+    parts.append(os.environ.get("MTAUDIT_LM_QUANT") or _DEFAULT_WEIGHTS)
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as fh:
             flags = next((ln for ln in fh if ln.startswith("flags")), "")
@@ -628,8 +633,8 @@ def selftest(timeout: float = 120.0) -> None:
     child takes that hit instead. For a build with one CPU backend per instruction set
     (:mod:`mtaudit.fluency.ggml`) the children try the variants this CPU reports, best first, and
     this process then runs the first that passed. A passing result (and its variant) is
-    remembered per build and CPU (in ``$XDG_CACHE_HOME/mtaudit``), so the check costs one child
-    process per installation.
+    remembered per build, CPU and weights type (in ``$XDG_CACHE_HOME/mtaudit``), so the check
+    costs one child process per installation.
     """
     global _TESTED_VARIANT
     import json
