@@ -2,6 +2,10 @@
 
     python scripts/train_critical.py             # fit, print CV figures, write the JSON
     python scripts/train_critical.py --ablate    # also: CV MCC without each feature family
+    python scripts/calibrate_critical_unseen.py  # then: thresholds for pairs outside training
+
+The second script adds each profile's ``validated_pairs`` and ``unseen_threshold`` to the file
+this one writes (without them every pair is treated as validated).
 
 Data: the WMT21 critical-error **train** splits (``$MTAUDIT_BENCHDATA/critical_errors/wmt21``,
 en→de/cs/ja/zh), all pairs pooled. The dev splits are never read here: they are what

@@ -190,3 +190,65 @@ def test_shipped_model_ranks_lost_toxicity_above_a_faithful_pair() -> None:
     p, _, prof = cr.predict_links(ctx, model)
     assert prof.name == "default"  # the hashing encoder is unknown to the model
     assert p[1] > p[0]
+
+
+# ---- language pairs the model was not validated on ----------------------------------------------
+
+
+def _with_pairs(path: Path, pairs: list[str], unseen: float | None) -> Path:
+    d = json.loads(path.read_text(encoding="utf-8"))
+    d["profiles"]["default"]["validated_pairs"] = pairs
+    if unseen is not None:
+        d["profiles"]["default"]["unseen_threshold"] = unseen
+    path.write_text(json.dumps(d), encoding="utf-8")
+    return path
+
+
+def test_threshold_for_validated_and_unseen_pairs() -> None:
+    prof = cr.CriticalProfile("p", {}, {}, {}, 0.0, 0.3, validated_pairs=("en-de",))
+    assert prof.threshold_for("en", "de") == (0.3, True)
+    assert prof.threshold_for("en-US", "de-AT") == (0.3, True)  # regional tags count as the base
+    assert prof.threshold_for("de", "fr") == (0.3, False)  # no stricter threshold known
+    prof.unseen_threshold = 0.7
+    assert prof.threshold_for("de", "fr") == (0.7, False)
+    assert prof.threshold_for(None, None) == (0.7, False)
+    prof.unseen_threshold = 0.1  # never looser than the validated threshold
+    assert prof.threshold_for("de", "fr") == (0.3, False)
+    everywhere = cr.CriticalProfile("q", {}, {}, {}, 0.0, 0.3, unseen_threshold=0.9)
+    assert everywhere.threshold_for("de", "fr") == (0.3, True)  # no list: validated for all
+    back = cr.CriticalProfile.from_dict(
+        "p",
+        cr.CriticalProfile(
+            "p", {}, {}, {}, 0.0, 0.3, validated_pairs=("en-de", "et-en"), unseen_threshold=0.7
+        ).to_dict(),
+    )
+    assert back.validated_pairs == ("en-de", "et-en") and back.unseen_threshold == 0.7
+
+
+def test_unvalidated_pair_gets_the_stricter_threshold(toy_model: Path) -> None:
+    """The toy model flags a negation flip with p ≈ 0.88: critical on a validated pair, nothing on
+    another pair whose threshold is 0.95, unless the user sets a threshold."""
+    path = _with_pairs(toy_model, ["en-de"], unseen=0.95)
+    check = cr.CriticalCheck(model_path=str(path))
+    src, tgt = ["The drug is safe for children."], ["Das Medikament ist nicht sicher."]
+    (f,) = list(check.run(make_ctx(src, tgt)))
+    assert f.evidence["validated_pair"] is True and f.evidence["threshold"] == 0.5
+    assert "not validated" not in f.message
+    ctx = make_ctx(src, tgt, src_lang="fr", tgt_lang="de")
+    assert list(check.run(ctx)) == []
+    (g,) = list(cr.CriticalCheck(model_path=str(path), unseen_threshold=0.6).run(ctx))
+    assert g.evidence["validated_pair"] is False and g.evidence["threshold"] == 0.6
+    assert "not validated on" in g.message
+    (h,) = list(cr.CriticalCheck(model_path=str(path), threshold=0.5).run(ctx))
+    assert h.evidence["threshold"] == 0.5  # an explicit threshold applies to every pair
+    with pytest.raises(InputError, match="unseen_threshold"):
+        cr.CriticalCheck(unseen_threshold=2)
+
+
+def test_shipped_model_knows_its_validated_pairs() -> None:
+    model = cr.load_critical_model()
+    use = model.profile("use-multilingual-v3")
+    assert {"en-de", "en-ja", "en-zh"} <= set(use.validated_pairs)
+    for prof in model.profiles.values():
+        assert prof.validated_pairs and prof.unseen_threshold is not None
+        assert prof.threshold_for("de", "fr")[0] > prof.threshold

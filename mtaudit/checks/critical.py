@@ -30,7 +30,11 @@ a handful of fixed prototype phrases, once per process and encoder):
 
 The model has one profile per encoder (cosine scales differ); an unknown encoder uses the
 ``default`` profile, which uses no encoder features at all. The probability threshold that turns a
-probability into a ``critical`` finding was chosen by cross-validation on the train splits.
+probability into a ``critical`` finding was chosen by cross-validation on the train splits and
+capped by the false-alarm rate on good translations of the pairs the profile serves
+(``validated_pairs``). Any other language pair gets the profile's stricter ``unseen_threshold``,
+chosen by ``scripts/calibrate_critical_unseen.py`` on good human translations of a pair the model
+never saw (Text+Berg de→fr, dev document).
 """
 
 from __future__ import annotations
@@ -353,6 +357,21 @@ class CriticalProfile:
     #: Optional weights on the source embedding and on (target − source), same dimension.
     emb_src: np.ndarray | None = None
     emb_diff: np.ndarray | None = None
+    #: Language pairs (``"en-de"``, source first) whose false-alarm rate :attr:`threshold` was
+    #: checked on (the training pairs and the good translations that capped it). Empty: all.
+    validated_pairs: tuple[str, ...] = ()
+    #: The threshold for any other pair (chosen on good human translations of a pair the model
+    #: never saw; ``None``: :attr:`threshold` everywhere).
+    unseen_threshold: float | None = None
+
+    def threshold_for(self, src_lang: str | None, tgt_lang: str | None) -> tuple[float, bool]:
+        """The probability threshold for a language pair, and whether the pair is validated."""
+        pair = f"{base_lang(src_lang)}-{base_lang(tgt_lang)}"
+        if not self.validated_pairs or pair in self.validated_pairs:
+            return self.threshold, True
+        if self.unseen_threshold is None:
+            return self.threshold, False
+        return max(self.threshold, self.unseen_threshold), False
 
     @property
     def features(self) -> list[str]:
@@ -401,6 +420,10 @@ class CriticalProfile:
             d["emb_src"] = [round(float(v), 5) for v in self.emb_src]
         if self.emb_diff is not None:
             d["emb_diff"] = [round(float(v), 5) for v in self.emb_diff]
+        if self.validated_pairs:
+            d["validated_pairs"] = list(self.validated_pairs)
+        if self.unseen_threshold is not None:
+            d["unseen_threshold"] = self.unseen_threshold
         return d
 
     @classmethod
@@ -419,6 +442,10 @@ class CriticalProfile:
             random_cos=float(d.get("random_cos", 0.1)),
             emb_src=None if es is None else np.asarray(es, dtype=np.float64),
             emb_diff=None if ed is None else np.asarray(ed, dtype=np.float64),
+            validated_pairs=tuple(str(x) for x in d.get("validated_pairs", ())),
+            unseen_threshold=(
+                None if d.get("unseen_threshold") is None else float(d["unseen_threshold"])
+            ),
         )
 
 
@@ -619,6 +646,7 @@ class CriticalCheck(Check):
     )
     params = {
         "threshold": None,
+        "unseen_threshold": None,
         "major_threshold": None,
         "model_path": None,
         "top_features": 3,
@@ -626,7 +654,7 @@ class CriticalCheck(Check):
 
     def __init__(self, severity: str | None = None, **overrides: Any) -> None:
         super().__init__(severity, **overrides)
-        for name in ("threshold", "major_threshold"):
+        for name in ("threshold", "unseen_threshold", "major_threshold"):
             v = self.p[name]
             if v is not None and (
                 isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1
@@ -645,7 +673,11 @@ class CriticalCheck(Check):
                 self._warned = True
             return
         probs, x, profile = predict_links(ctx, model)
-        thr = float(self.p["threshold"] if self.p["threshold"] is not None else profile.threshold)
+        thr, validated = profile.threshold_for(ctx.source.lang, ctx.target.lang)
+        if not validated and self.p["unseen_threshold"] is not None:
+            thr = float(self.p["unseen_threshold"])
+        if self.p["threshold"] is not None:
+            thr = float(self.p["threshold"])
         major = self.p["major_threshold"]
         for lk, p, row in zip(ctx.links, probs, x, strict=True):
             sev: str | None = None
@@ -655,7 +687,7 @@ class CriticalCheck(Check):
                 sev = "major"
             if sev is None:
                 continue
-            yield self._finding(ctx, lk, float(p), thr, row, profile, sev)
+            yield self._finding(ctx, lk, float(p), thr, row, profile, sev, validated)
 
     def _finding(
         self,
@@ -666,6 +698,7 @@ class CriticalCheck(Check):
         row: np.ndarray,
         profile: CriticalProfile,
         sev: str,
+        validated: bool = True,
     ) -> Finding:
         contrib = profile.contributions(row)
         top = sorted(contrib.items(), key=lambda kv: -kv[1])[: int(self.p["top_features"])]
@@ -675,14 +708,16 @@ class CriticalCheck(Check):
         t_sents = content_sentences(ctx.target, lk.target) or [ctx.target.sentences[lk.target[0]]]
         sent = t_sents[0]
         what = f" ({kind})" if kind else ""
+        unvalidated = "" if validated else " (threshold for language pairs it was not validated on)"
         return self.finding(
             "target",
             sent.index,
             whole(sent),
-            f"probable critical mistranslation{what}: p={p:.2f} ≥ {thr:.2f}",
+            f"probable critical mistranslation{what}: p={p:.2f} ≥ {thr:.2f}{unvalidated}",
             {
                 "probability": round(p, 4),
                 "threshold": round(thr, 4),
+                "validated_pair": validated,
                 "profile": profile.name,
                 "kind": kind,
                 "top_features": [
