@@ -219,3 +219,30 @@ def test_compare_words_account_for_digits_but_are_never_reported() -> None:
     assert compare_numbers(extract_numbers("3 cats", "en"), extract_numbers("drei Katzen", "de")).ok
     # a soft source word with no counterpart is not "missing"
     assert compare_numbers(extract_numbers("one of them", "en"), extract_numbers("einer", "de")).ok
+
+
+@pytest.mark.parametrize(
+    ("src", "sl", "tgt", "tl"),
+    [
+        ("es ist 4.45 Uhr morgens", "de", "il est 4 h 45 du matin", "fr"),
+        ("um 20.30 Uhr", "de", "à 20 h 30", "fr"),
+        ("at 4:45 pm", "en", "à 16 h 45", "fr"),
+    ],
+)
+def test_compare_matches_time_formats(src: str, sl: str, tgt: str, tl: str) -> None:
+    assert compare_numbers(extract_numbers(src, sl), extract_numbers(tgt, tl)).ok
+
+
+def test_compare_joins_digit_groups_the_other_side_writes_as_one_number() -> None:
+    def cmp(a: str, b: str):  # noqa: ANN202
+        return compare_numbers(extract_numbers(a, "de"), extract_numbers(b, "fr"))
+
+    assert cmp("Telefon 031/433611, Fax 031/446063", "téléphone 031/43 36 11, fax 031/446063").ok
+    assert cmp("Telefon 039/26 7364", "téléphone 039/26 73 64").ok  # grouped differently
+    assert cmp("Telefon 039/26 73 64", "téléphone 039/26 73 64").ok
+    # a changed digit is still a change, and groups are not joined without a reason
+    bad = cmp("Telefon 031/433611", "téléphone 031/43 36 12")
+    assert not bad.ok
+    assert cmp("Es hat 43 36 11 Dinge", "Il a 43 36 11 choses").ok
+    sep = cmp("zwischen 5 und 10", "entre 5 et 10")
+    assert sep.ok and len(sep.matched) == 2

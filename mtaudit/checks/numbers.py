@@ -769,7 +769,8 @@ _ORD_RE = re.compile(
 _ISO_DATE_RE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _DMY_RE = re.compile(r"(?<![\d.,/])(\d{1,2})([./])(\d{1,2})\2(\d{4}|\d{2})(?![\d])")
 _DM_RE = re.compile(r"(?<![\d.,])(\d{1,2})\.(\d{1,2})\.(?![\d])")
-_TIME_RE = re.compile(r"(?<![\d.,:])(\d{1,2})(?::|h)(\d{2})(?::\d{2})?(?![\d])")
+# 16:45, 16h45 and (French) 16 h 45
+_TIME_RE = re.compile(r"(?<![\d.,:])(\d{1,2})(?::| ?h ?)(\d{2})(?::\d{2})?(?![\d])")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _CJK_NUM_RE = re.compile(r"(?:百分之)?[〇零一二两兩三四五六七八九十拾百佰千仟万萬亿億兆]+")
 _CJK_SUFFIX_KIND = {
@@ -1146,16 +1147,71 @@ def _kind_rank(a: NumberMention, b: NumberMention) -> int:
     return 3
 
 
+def _digit_runs(mentions: Sequence[NumberMention]) -> list[list[int]]:
+    """Runs (two or more) of plain digit groups one character apart, e.g. ``43 36 11``."""
+    order = sorted(
+        (k for k, m in enumerate(mentions) if m.kind == "number" and not m.soft),
+        key=lambda k: mentions[k].start,
+    )
+    runs: list[list[int]] = []
+    cur: list[int] = []
+    for k in order:
+        m = mentions[k]
+        if not m.text.isdigit():
+            cur = []
+            continue
+        if cur and m.start - mentions[cur[-1]].end == 1:
+            cur.append(k)
+        else:
+            cur = [k]
+            runs.append(cur)
+    return [r for r in runs if len(r) > 1]
+
+
+def _merge_digit_runs(
+    source: Sequence[NumberMention], target: Sequence[NumberMention]
+) -> tuple[list[NumberMention], list[NumberMention]]:
+    """Join digit groups that the other side writes as one number, or groups differently.
+
+    A phone number is ``031/433611`` in one text and ``031/43 36 11`` in its translation; the
+    groups ``43``, ``36``, ``11`` are then one number. A run is joined only when its digits, read
+    as one string, appear on the other side as one digit-only number or as a run of its own.
+    """
+    runs = (_digit_runs(source), _digit_runs(target))
+    sides = (list(source), list(target))
+    whole = []
+    for side, side_runs in zip(sides, runs, strict=True):
+        keys = {m.text for m in side if m.kind == "number" and not m.soft and m.text.isdigit()}
+        keys |= {"".join(side[k].text for k in r) for r in side_runs}
+        whole.append(keys)
+    out = []
+    for n, (side, side_runs) in enumerate(zip(sides, runs, strict=True)):
+        other = whole[1 - n]
+        drop: set[int] = set()
+        merged = []
+        for r in side_runs:
+            digits = "".join(side[k].text for k in r)
+            singles = {side[k].text for k in r}
+            if digits in other and not singles <= other:
+                first, last = side[r[0]], side[r[-1]]
+                merged.append(NumberMention(digits, first.start, last.end, (float(digits),)))
+                drop.update(r)
+        out.append([m for k, m in enumerate(side) if k not in drop] + merged)
+    return out[0], out[1]
+
+
 def compare_numbers(
     source: Sequence[NumberMention], target: Sequence[NumberMention]
 ) -> NumberComparison:
     """Match source and target mentions as multisets of values; pair up the leftovers.
 
-    Hard mentions are matched first (to hard mentions, then to soft ones), then soft source
-    mentions take what is left. Leftover hard mentions are paired into substitutions when a
-    leftover on the other side has a compatible kind (money with money, dates with dates, …),
-    preferring the same kind, then the closest value.
+    Digit groups that the other side writes as one number are joined first
+    (:func:`_merge_digit_runs`). Hard mentions are matched first (to hard mentions, then to soft
+    ones), then soft source mentions take what is left. Leftover hard mentions are paired into
+    substitutions when a leftover on the other side has a compatible kind (money with money,
+    dates with dates, …), preferring the same kind, then the closest value.
     """
+    source, target = _merge_digit_runs(source, target)
     res = NumberComparison()
     t_used = [False] * len(target)
     s_used = [False] * len(source)
