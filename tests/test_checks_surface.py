@@ -150,6 +150,14 @@ def test_truncated_mid_sentence(target: str, ending: str) -> None:
     assert b == len(target.rstrip())
 
 
+@pytest.mark.parametrize("target", ["Nelson hat gesagt:", "Nelson hat gesagt;", "内尔森说："])
+def test_a_colon_or_semicolon_ends_a_segment(target: str) -> None:
+    """Translators trade "." for ":" or ";" (the quote or list follows on the next line)."""
+    ctx = make_ctx(["Nelson said the following."], [target])
+    assert run("truncated", ctx) == []
+    assert surface.ending(target, "de") == "terminal"
+
+
 def test_missing_final_punctuation_is_minor() -> None:
     ctx = make_ctx(
         ["NASA calls for an investigation of the contacts."],

@@ -233,9 +233,11 @@ class RepetitionCheck(Check):
 # --------------------------------------------------------------------------------------------
 
 _CLOSERS = "\"'”’»›)]}」』）】〉》"
-_TERMINAL = ".!?…。！？‼⁇⁈⁉;"
+# A colon or semicolon may end a segment: what follows it (a quote, a list, the next clause) is
+# often the next line or sentence, and translators trade ".", ";" and ":" freely.
+_TERMINAL = ".!?…。！？‼⁇⁈⁉;；:："
 _OPEN_END = "([{«‹„“‘<「『（【〈《"
-_CONT_END = ",，、:：;；-–—/&+=|\\"
+_CONT_END = ",，、-–—/&+=|\\"
 
 
 def _words(text: str) -> frozenset[str]:
