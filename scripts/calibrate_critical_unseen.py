@@ -33,6 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import benchdata  # noqa: E402
 from mtaudit.align.translation import parse_vecalign  # noqa: E402
 from mtaudit.encoders import E5Encoder, USEEncoder  # noqa: E402
 from mtaudit.pipeline import audit_pairs  # noqa: E402
@@ -101,11 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--benchdata", default=None)
     ap.add_argument("--model", default=str(MODEL))
     args = ap.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
-    from benchmarks.common import benchdata
-
-    folder = (Path(args.benchdata) if args.benchdata else benchdata()) / "alignment"
-    folder = folder / "textberg_defr"
+    bd = Path(args.benchdata) if args.benchdata else benchdata()
+    folder = bd / "alignment" / "textberg_defr"
     path = Path(args.model)
     model = json.loads(path.read_text(encoding="utf-8"))
     pairs = textberg_pairs(folder, "dev")
