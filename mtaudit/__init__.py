@@ -16,6 +16,7 @@ __all__ = [
     "__version__",
     "audit",
     "audit_pairs",
+    "Settings",
     "Report",
     "Side",
     "Sentence",
@@ -34,4 +35,8 @@ def __getattr__(name: str):  # type: ignore[no-untyped-def]
         from . import pipeline
 
         return getattr(pipeline, name)
+    if name == "Settings":
+        from .config import Settings
+
+        return Settings
     raise AttributeError(f"module 'mtaudit' has no attribute {name!r}")

@@ -34,33 +34,40 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .batch import (
-    BatchItem,
-    BatchResult,
-    BatchSettings,
-    ItemResult,
-    _inside,
-    _Outcome,
-    _outside_message,
-    _Worker,
-    validate_settings,
-    write_atomic,
-)
+from .batch import BatchItem, BatchResult, prepare_out_dir
+from .config import Settings
 from .errors import InputError, first_line
+from .files import inside, outside_message, write_atomic
+from .models import check_comet
+from .runner import (
+    ErrorUnit,
+    ItemResult,
+    PairsUnit,
+    Runner,
+    Unit,
+    run_pool,
+    unit_from_dict,
+    unit_to_dict,
+)
 from .threads import limit_process_threads, limited_threads
 
 __all__ = [
     "PAIR_SUFFIXES",
     "CorpusSettings",
     "pair_files",
+    "file_units",
     "audit_corpus",
     "write_parquet",
 ]
+
+#: A unit's place in the output: ``[input index, line]`` (records are written in key order).
+Key = list[int]
 
 #: File name endings taken as pairs files when a folder is given.
 PAIR_SUFFIXES = (".jsonl", ".ndjson", ".tsv", ".parquet")
@@ -120,8 +127,8 @@ def pair_files(paths: Sequence[str | Path], *, allow_outside: bool = False) -> l
                 continue
             if f.suffix.lower() not in PAIR_SUFFIXES:
                 continue
-            if not allow_outside and not _inside(f, base):
-                raise InputError(_outside_message("pairs file", str(f), base))
+            if not allow_outside and not inside(f, base):
+                raise InputError(outside_message("pairs file", str(f), base))
             out.append(str(f))
     if not out:
         raise InputError(
@@ -131,20 +138,20 @@ def pair_files(paths: Sequence[str | Path], *, allow_outside: bool = False) -> l
     return out
 
 
-def _error_unit(key: tuple[int, int], ident: str, location: str, error: str) -> dict[str, Any]:
-    return {"key": list(key), "kind": "error", "id": ident, "location": location, "error": error}
+def _error_unit(key: tuple[int, int], ident: str, location: str, error: str) -> tuple[Key, Unit]:
+    return list(key), ErrorUnit(ident, error, location)
 
 
 class _Shards:
     """Cuts one pairs file into units: shards of ``size`` consecutive well-formed pairs
-    (``[source, target, reference, line]``) and one error unit per bad line."""
+    (``(source, target, reference, line)``) and one error unit per bad line."""
 
     def __init__(self, index: int, path: str, size: int) -> None:
         self.index, self.path, self.size = index, path, size
-        self.units: list[dict[str, Any]] = []
-        self.shard: list[list[Any]] = []
+        self.units: list[tuple[Key, Unit]] = []
+        self.shard: list[tuple[str, str, str | None, int]] = []
 
-    def add(self, pair: list[Any]) -> None:
+    def add(self, pair: tuple[str, str, str | None, int]) -> None:
         self.shard.append(pair)
         if len(self.shard) >= self.size:
             self._close()
@@ -157,30 +164,22 @@ class _Shards:
         if self.shard:
             first, last = self.shard[0][3], self.shard[-1][3]
             span = f"{self.path}:{first}-{last}"
-            self.units.append(
-                {
-                    "key": [self.index, first],
-                    "kind": "pairs",
-                    "id": span,
-                    "location": span,
-                    "path": self.path,
-                    "pairs": list(self.shard),
-                }
-            )
-            self.shard.clear()
+            unit = PairsUnit(span, self.path, tuple(self.shard), location=span)
+            self.units.append(([self.index, first], unit))
+            self.shard = []
 
-    def finish(self, why_empty: str) -> list[dict[str, Any]]:
+    def finish(self, why_empty: str) -> list[tuple[Key, Unit]]:
         """The units in line order (one error unit if the file held no pairs at all)."""
         self._close()
         if not self.units:
             msg = f"{self.path}: no segment pairs ({why_empty})"
             self.units.append(_error_unit((self.index, 0), self.path, self.path, msg))
-        return sorted(self.units, key=lambda u: u["key"])
+        return sorted(self.units, key=lambda u: u[0])
 
 
-def _file_units(
-    index: int, path: str, settings: BatchSettings, shard_size: int
-) -> list[dict[str, Any]]:
+def file_units(
+    index: int, path: str, settings: Settings, shard_size: int
+) -> list[tuple[Key, Unit]]:
     """The units of one pairs file: shards of well-formed pairs, and one error per bad line (or
     one for the whole file when it cannot be read). Keys ``(index, line)`` give the order."""
     from .load import parse_pairs, read_text
@@ -207,18 +206,18 @@ def _file_units(
         except InputError as exc:  # parse_pairs numbers this one line 1: put the real line back
             cut.error(lineno, str(exc).replace(f"{path}:1:", f"{path}:{lineno}:", 1))
             continue
-        cut.add([pair.source, pair.target, pair.reference, lineno])
+        cut.add((pair.source, pair.target, pair.reference, lineno))
     return cut.finish("empty file")
 
 
 def _parquet_units(
-    index: int, path: str, settings: BatchSettings, shard_size: int
-) -> list[dict[str, Any]]:
+    index: int, path: str, settings: Settings, shard_size: int
+) -> list[tuple[Key, Unit]]:
     """The units of one Parquet file with string columns ``source``, ``target`` and optionally
     ``reference`` (other columns are ignored). Rows are numbered from 1 and play the part of line
     numbers (``file.parquet:17`` is row 17); a row whose source or target is missing (null) or not
     a string becomes an error record. Read :data:`PARQUET_BATCH_ROWS` rows at a time."""
-    from .load import _too_big
+    from .load import too_big_message
 
     try:
         import pyarrow.parquet as pq
@@ -234,7 +233,7 @@ def _parquet_units(
     try:
         size = os.path.getsize(path)
         if settings.max_bytes is not None and size > settings.max_bytes:
-            raise InputError(_too_big(path, size, settings.max_bytes))
+            raise InputError(too_big_message(path, size, settings.max_bytes))
         pf = pq.ParquetFile(path)
         names = set(pf.schema_arrow.names)
         missing = [c for c in ("source", "target") if c not in names]
@@ -268,206 +267,103 @@ def _parquet_units(
                 if bad is not None:
                     cut.error(row, f"{path}:{row}: {bad}")
                     continue
-                cut.add([src, tgt, ref, row])
+                cut.add((src, tgt, ref, row))
     except Exception as exc:  # a damaged page in the middle of the file
         why = first_line(exc)
         cut.error(row + 1, f"{path}:{row + 1}: unreadable ({why})")
     return cut.finish("no rows")
 
 
-def _expand(source: dict[str, Any], settings: BatchSettings, shard_size: int) -> list[dict]:
-    """One input (a manifest item or a pairs file) → its units of work."""
+def _expand(source: dict[str, Any], settings: Settings, shard_size: int) -> list[tuple[Key, Unit]]:
+    """One input (a manifest item or a pairs file) → its units of work, with their keys."""
     k = source["index"]
     if source["kind"] == "file":
-        return _file_units(k, source["path"], settings, shard_size)
-    item = source["item"]
-    if item["error"] is not None:
-        unit = _error_unit((k, 0), item["id"], item["location"] or item["id"], item["error"])
-        return [{**unit, "item": item}]
-    return [{"key": [k, 0], "kind": "item", "id": item["id"], "item": item}]
+        return file_units(k, source["path"], settings, shard_size)
+    return [([k, 0], BatchItem(**source["item"]).to_unit())]
 
 
 # --------------------------------------------------------------------------- work
 
 
-def _peak_rss_mb() -> float:
-    try:
-        import resource
-    except ImportError:  # pragma: no cover - not on POSIX
-        return 0.0
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def _record(unit: dict[str, Any], out: _Outcome) -> tuple[str, str]:
+def _record(res: ItemResult) -> tuple[str, str]:
     """The ``reports.jsonl`` line and the index entry with timing (JSON) of one audited unit."""
-    item = unit.get("item") or {}
-    res = ItemResult(
-        id=unit["id"],
-        status=out.status,
-        location=unit.get("location") or item.get("location"),
-        source=item.get("source"),
-        target=item.get("target"),
-        reference=item.get("reference"),
-        pairs=unit.get("path") or item.get("pairs"),
-        verdict=out.verdict,
-        quality=out.quality,
-        findings_by_severity=out.findings_by_severity,
-        findings_by_code=out.findings_by_code,
-        findings_total=out.findings_total,
-        gate=out.gate,
-        error=out.error,
-    )
+    text = res.texts.get("json")
     record = res.to_dict()
     del record["reports"]
-    text = out.texts.get("json")
     record["report"] = json.loads(text) if text else None
     line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
     meta = asdict(res)
-    meta["timing"] = out.timing
+    del meta["texts"]
     return line, json.dumps(meta, ensure_ascii=False)
-
-
-class _Auditor:
-    """Models loaded once (a :class:`~mtaudit.batch._Worker`), and the audit of one unit."""
-
-    def __init__(self, settings: BatchSettings, threads: int | None = None) -> None:
-        self.worker = _Worker(replace(settings, formats=("json",)), threads=threads)
-
-    def unit(self, unit: dict[str, Any]) -> tuple[str, str]:
-        """``(record line, meta)`` for one unit: the ``reports.jsonl`` line, and the index entry
-        with the timing (JSON)."""
-        t0 = time.perf_counter()
-        kind = unit["kind"]
-        if kind == "error":
-            out = _Outcome(0, "error", error=unit["error"])
-        elif kind == "item":
-            out = self.worker.run(0, BatchItem(**unit["item"]), True)
-        else:
-            out = self._pairs(unit)
-        out.timing["total"] = time.perf_counter() - t0
-        out.timing["peak_rss_mb"] = _peak_rss_mb()  # of this process (actor) so far
-        return _record(unit, out)
-
-    def _pairs(self, unit: dict[str, Any]) -> _Outcome:
-        from .errors import MtauditError
-        from .load import Pair
-
-        w = self.worker
-        try:
-            pairs = [Pair(src, tgt, ref, line) for src, tgt, ref, line in unit["pairs"]]
-            return w.outcome(0, w.audit_pairs(pairs, unit["path"]), True)
-        except MtauditError as exc:
-            msg = first_line(exc)
-            return _Outcome(0, "error", error=f"{unit['location']}: {msg}")
-        except MemoryError:
-            return _Outcome(0, "error", error=f"{unit['location']}: out of memory")
-        except Exception as exc:  # a bug or a broken model must not lose the other units
-            return _Outcome(0, "error", error=f"internal error: {type(exc).__name__}: {exc}")
 
 
 class _RayAuditor:
     """The callable class of the actor pool: a batch of units in, records out."""
 
-    def __init__(self, settings: BatchSettings, threads: int) -> None:
+    def __init__(self, settings: Settings, threads: int) -> None:
         limit_process_threads(threads)  # the actor's CPU share holds for numpy's BLAS too
-        self.auditor = _Auditor(settings, threads=threads)
+        self.runner = Runner(settings, threads=threads)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         lines, metas, keys = [], [], []
-        for text in batch["unit"]:
-            unit = json.loads(str(text))
-            line, meta = self.auditor.unit(unit)
+        for key, text in zip(batch["key"], batch["unit"]):
+            line, meta = _record(self.runner.run(unit_from_dict(json.loads(str(text)))))
             lines.append(line)
             metas.append(meta)
-            keys.append(json.dumps(unit["key"]))
+            keys.append(str(key))
         return {"key": keys, "line": lines, "meta": metas}
 
 
 class _Expander:
     """The read step: one input row → its units as JSON rows (picklable, for ``flat_map``)."""
 
-    def __init__(self, settings: BatchSettings, shard_size: int) -> None:
+    def __init__(self, settings: Settings, shard_size: int) -> None:
         self.settings, self.shard_size = settings, shard_size
 
     def __call__(self, row: dict[str, Any]) -> list[dict[str, Any]]:
         source = json.loads(row["source"])
         units = _expand(source, self.settings, self.shard_size)
-        return [{"unit": json.dumps(u, ensure_ascii=False)} for u in units]
+        return [
+            {"key": json.dumps(key), "unit": json.dumps(unit_to_dict(u), ensure_ascii=False)}
+            for key, u in units
+        ]
 
 
 # --------------------------------------------------------------------------- engines
 
 
 def _units(
-    sources: list[dict[str, Any]], settings: BatchSettings, corpus: CorpusSettings
-) -> Iterator[dict[str, Any]]:
+    sources: list[dict[str, Any]], settings: Settings, corpus: CorpusSettings
+) -> Iterator[tuple[Key, Unit]]:
     for source in sources:
-        for unit in _expand(source, settings, corpus.shard_size):
+        for key, unit in _expand(source, settings, corpus.shard_size):
             # The same JSON round trip as on Ray, so that every engine sees the same data.
-            yield json.loads(json.dumps(unit, ensure_ascii=False))
+            yield (
+                key,
+                unit_from_dict(json.loads(json.dumps(unit_to_dict(unit), ensure_ascii=False))),
+            )
 
 
 def _local_results(
-    sources: list[dict[str, Any]], settings: BatchSettings, corpus: CorpusSettings
-) -> Iterator[tuple[list[int], str, str]]:
+    sources: list[dict[str, Any]], settings: Settings, corpus: CorpusSettings
+) -> Iterator[tuple[Key, str, str]]:
+    units = _units(sources, settings, corpus)
     if corpus.jobs > 1:
-        yield from _pool_results(_units(sources, settings, corpus), settings, corpus)
+        keys: deque[Key] = deque()
+
+        def queued() -> Iterator[Unit]:
+            for key, unit in units:
+                keys.append(key)
+                yield unit
+
+        pool = run_pool(queued(), settings, corpus.jobs, threads=corpus.threads, what="unit")
+        for _, res in pool:
+            yield (keys.popleft(), *_record(res))
         return
     with limited_threads(corpus.threads):
-        auditor = _Auditor(settings, threads=corpus.threads)
-        for unit in _units(sources, settings, corpus):
-            line, meta = auditor.unit(unit)
-            yield unit["key"], line, meta
-
-
-_POOL_AUDITOR: _Auditor | None = None
-
-
-def _init_pool_worker(settings: BatchSettings, threads: int) -> None:
-    """Process-pool initializer: cap the worker's threads, then load its models once."""
-    global _POOL_AUDITOR
-    limit_process_threads(threads)
-    _POOL_AUDITOR = _Auditor(settings, threads=threads)
-
-
-def _pool_unit(unit: dict[str, Any]) -> tuple[str, str]:
-    assert _POOL_AUDITOR is not None, "worker not initialised"
-    return _POOL_AUDITOR.unit(unit)
-
-
-#: What a unit's record says when its worker process died under it.
-CRASHED = (
-    "the worker process crashed while auditing this unit (killed, out of memory, or a crash in "
-    "a native model); the other units were not affected"
-)
-
-
-def _pool_results(
-    units: Iterator[dict[str, Any]],
-    settings: BatchSettings,
-    corpus: CorpusSettings,
-    work: Callable[[dict[str, Any]], tuple[str, str]] = _pool_unit,
-) -> Iterator[tuple[list[int], str, str]]:
-    """Audit ``units`` in ``corpus.jobs`` worker processes, yielding records in input order
-    (:func:`mtaudit.batch.isolated_pool`: at most two units per worker in flight; a crashing
-    worker costs only the unit it was auditing)."""
-    from .batch import isolated_pool
-
-    threads = corpus.threads or max(1, (os.cpu_count() or 1) // corpus.jobs)
-
-    def failed(unit: dict[str, Any], error: str) -> tuple[str, str]:
-        return _record(unit, _Outcome(0, "error", error=error))
-
-    for unit, (line, meta) in isolated_pool(
-        units,
-        corpus.jobs,
-        _init_pool_worker,
-        (settings, threads),
-        lambda ex, unit: ex.submit(work, unit),
-        failed,
-        CRASHED,
-    ):
-        yield unit["key"], line, meta
+        runner = Runner(settings, threads=corpus.threads)
+        for key, unit in units:
+            yield (key, *_record(runner.run(unit)))
 
 
 def _ray_init(corpus: CorpusSettings) -> tuple[Any, bool]:
@@ -513,10 +409,10 @@ def _sizing(ray: Any, corpus: CorpusSettings) -> tuple[int, float]:
 
 def _ray_results(
     sources: list[dict[str, Any]],
-    settings: BatchSettings,
+    settings: Settings,
     corpus: CorpusSettings,
     facts: dict[str, Any],
-) -> Iterator[tuple[list[int], str, str]]:
+) -> Iterator[tuple[Key, str, str]]:
     ray, started = _ray_init(corpus)
     try:
         import logging
@@ -627,7 +523,7 @@ def audit_corpus(
     *,
     items: Sequence[BatchItem] | None = None,
     pairs: Sequence[str] | None = None,
-    settings: BatchSettings | None = None,
+    settings: Settings | None = None,
     corpus: CorpusSettings | None = None,
     out_dir: str | Path,
     input_info: dict[str, Any] | None = None,
@@ -640,9 +536,8 @@ def audit_corpus(
     ``Corpus``). Bad settings raise :class:`InputError` before anything runs; bad units are
     recorded, not raised.
     """
-    settings = settings or BatchSettings()
+    settings = replace(settings or Settings(), formats=("json",))
     corpus = corpus or CorpusSettings()
-    validate_settings(settings)
     if corpus.engine not in ENGINES:
         raise InputError(f"unknown engine {corpus.engine!r}; choose one of {', '.join(ENGINES)}")
     if corpus.shard_size < 1:
@@ -670,15 +565,11 @@ def audit_corpus(
         sources = [{"index": k, "kind": "file", "path": str(p)} for k, p in enumerate(pairs)]
     if not sources:
         raise InputError("the corpus is empty: nothing to audit")
+    check_comet(settings)  # a bad COMET model fails here, before anything runs
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: exists and is not a folder; --out-dir needs a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"{out}: cannot create the folder ({exc.strerror or exc})") from None
-    for name in ("index.json", "index.md", "timing.json", "reports.jsonl", "reports.parquet"):
-        (out / name).unlink(missing_ok=True)
+    prepare_out_dir(
+        out, ("index.json", "index.md", "timing.json", "reports.jsonl", "reports.parquet")
+    )
 
     facts: dict[str, Any] = {"engine": corpus.engine, "threads": corpus.threads}
     if corpus.engine == "local":

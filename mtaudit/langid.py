@@ -23,17 +23,26 @@ are in ``docs/benchmarks.md`` (``benchmarks/bench_segmentation.py``).
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
+
+import numpy as np
 
 from .errors import InputError, ModelUnavailableError
 
 __all__ = [
     "BACKENDS",
     "MIN_LETTERS",
+    "base_lang",
     "detect_language",
     "detect_document_language",
+    "detect_with_confidence",
+    "lang_probability",
     "normalise_code",
 ]
 
@@ -78,6 +87,13 @@ _RU_NOT_UK = re.compile("[ыэёъЫЭЁЪ]")
 _CYRILLIC_NOT_UK = ("ru", "bg", "sr", "mk")
 
 
+def base_lang(lang: str | None) -> str | None:
+    """The base language of a code: ``"pt-BR"`` / ``"pt_BR"`` → ``"pt"``; None for no code."""
+    if not lang:
+        return None
+    return lang.replace("_", "-").split("-")[0].lower() or None
+
+
 def normalise_code(code: str | None) -> str | None:
     """``"pt-BR"`` → ``"pt"``, ``"zh_Hant"`` → ``"zh"``, ``"EN"`` → ``"en"``; aliases folded."""
     if not code or not isinstance(code, str):
@@ -112,15 +128,16 @@ def _letter_weight(text: str) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _py3langid():  # type: ignore[no-untyped-def]
+@lru_cache(maxsize=2)
+def _py3langid(norm_probs: bool = True) -> Any:
+    """py3langid's model: probabilities (``norm_probs``) or raw log-scores, loaded once each."""
     try:
         from py3langid.langid import MODEL_FILE, LanguageIdentifier
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise ModelUnavailableError(
             "language identification needs the package 'py3langid': pip install py3langid"
         ) from exc
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=norm_probs)
 
 
 def _scores_py3langid(text: str) -> dict[str, float]:
@@ -277,3 +294,175 @@ def detect_document_language(
     if isinstance(sentences, str):
         sentences = [sentences]
     return detect_language(_sample(list(sentences), _DOCUMENT_BUDGET), candidates, backend=backend)
+
+
+# --------------------------------------------------------------------------------------------
+# A language's probability over a candidate set (py3langid's raw scores, normalised here)
+# --------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=512)
+def _norm_code(label: str) -> str:
+    return normalise_code(label) or label
+
+
+@dataclass(frozen=True)
+class _CodeTable:
+    """py3langid's labels grouped by :func:`_norm_code`: the codes in sorted order, and for each
+    code its one label or (``zh``: ``zh`` and ``yue``…) its several labels."""
+
+    codes: tuple[str, ...]
+    index: dict[str, int]
+    n_labels: int
+    single_labels: tuple[Any, ...]
+    single_pos: np.ndarray
+    multi_code: dict[Any, str]
+
+
+@lru_cache(maxsize=1)
+def _code_table() -> _CodeTable:
+    labels = list(dict.fromkeys(_py3langid(False).nb_classes))
+    by_code: dict[str, list[Any]] = {}
+    for label in labels:
+        by_code.setdefault(_norm_code(str(label)), []).append(label)
+    codes = tuple(sorted(by_code))
+    index = {c: k for k, c in enumerate(codes)}
+    single = [(index[c], ls[0]) for c, ls in by_code.items() if len(ls) == 1]
+    return _CodeTable(
+        codes=codes,
+        index=index,
+        n_labels=len(labels),
+        single_labels=tuple(label for _, label in single),
+        single_pos=np.array([k for k, _ in single], dtype=np.intp),
+        multi_code={label: c for c, ls in by_code.items() if len(ls) > 1 for label in ls},
+    )
+
+
+def _temperature(text: str) -> float:
+    # py3langid's own calibration: a softmax at temperature sqrt(bytes of the encoded text)
+    plain = text.lower() if text.isupper() else text
+    return math.sqrt(len(unicodedata.normalize("NFC", plain).encode("utf8", "replace")) or 1)
+
+
+def _code_scores(text: str) -> np.ndarray | None:
+    """Every code's log-score for ``text`` at py3langid's temperature, in
+    :attr:`_CodeTable.codes` order (several labels of a code summed with logaddexp, in rank
+    order); None if py3langid's ranking does not have one entry per label."""
+    table = _code_table()
+    ranked = _py3langid(False).rank(text)
+    scores = dict(ranked)
+    if len(ranked) != table.n_labels or len(scores) != table.n_labels:
+        return None
+    temperature = _temperature(text)
+    out = np.empty(len(table.codes))
+    try:
+        # what logaddexp over a single value gives: the value itself
+        out[table.single_pos] = np.array(list(map(scores.__getitem__, table.single_labels)))
+    except KeyError:
+        return None
+    out[table.single_pos] /= temperature
+    multi: dict[str, list[float]] = {}
+    multi_code = table.multi_code
+    for label, score in [x for x in ranked if x[0] in multi_code]:
+        multi.setdefault(multi_code[label], []).append(float(score))
+    for code, values in multi.items():
+        out[table.index[code]] = np.logaddexp.reduce(np.asarray(values) / temperature)
+    out.flags.writeable = False
+    return out
+
+
+#: Texts up to this length have their code scores memoised: the ``untranslated`` and
+#: ``wrong_language`` checks identify the same texts' language; the cache is bounded (~1.1 kB of
+#: scores per text; 4,096 texts cover a 1,000-pair corpus shard twice over).
+_LANG_CACHE_MAX_CHARS = 1000
+
+
+@lru_cache(maxsize=4096)
+def _cached_code_scores(text: str) -> np.ndarray | None:
+    return _code_scores(text)
+
+
+def lang_probability(
+    text: str, candidates: Iterable[str] | None = None
+) -> tuple[str, float] | None:
+    """py3langid's best language over ``candidates`` (all its languages when ``None``) and its
+    probability normalised over those candidates, with regional labels folded (``yue`` counts as
+    ``zh``). ``None`` when py3langid is not installed or knows fewer than two candidates."""
+    try:
+        _py3langid(False)
+    except Exception:  # pragma: no cover - py3langid missing or broken
+        return None
+    full = _cached_code_scores(text) if len(text) <= _LANG_CACHE_MAX_CHARS else _code_scores(text)
+    if full is None:  # pragma: no cover - a py3langid whose rank is not one entry per label
+        return _lang_probability_plain(text, candidates)
+    table = _code_table()
+    if candidates is None:
+        codes: Sequence[str] = table.codes
+        per_code = full
+    else:
+        # the softmax over the candidates only (the same as py3langid's set_languages)
+        codes = sorted(c for c in set(candidates) if c in table.index)
+        if len(codes) < 2:
+            return None
+        per_code = full[[table.index[c] for c in codes]]
+    return _softmax_best(codes, per_code)
+
+
+def _softmax_best(codes: Sequence[str], per_code: np.ndarray) -> tuple[str, float] | None:
+    if not np.all(np.isfinite(per_code)) or float(per_code.max() - per_code.min()) == 0.0:
+        return None  # no features: the model abstains
+    probs = np.exp(per_code - per_code.max())
+    probs /= probs.sum()
+    k = int(np.argmax(probs))
+    return codes[k], float(probs[k])
+
+
+def _lang_probability_plain(
+    text: str, candidates: Iterable[str] | None = None
+) -> tuple[str, float] | None:
+    """:func:`lang_probability` straight from py3langid's ranking (no table, no memo)."""
+    ident = _py3langid(False)
+    scores: dict[str, list[float]] = {}
+    for label, score in ident.rank(text):
+        scores.setdefault(_norm_code(str(label)), []).append(float(score))
+    if candidates is not None:
+        wanted = set(candidates)
+        scores = {k: v for k, v in scores.items() if k in wanted}
+        if len(scores) < 2:
+            return None
+    if not scores:
+        return None
+    codes = sorted(scores)
+    temperature = _temperature(text)
+    per_code = np.array([np.logaddexp.reduce(np.asarray(scores[c]) / temperature) for c in codes])
+    return _softmax_best(codes, per_code)
+
+
+def detect_with_confidence(
+    text: str,
+    candidates: Iterable[str] | None = None,
+    min_confidence: float = 0.0,
+    unless: Iterable[str] = (),
+) -> tuple[str | None, float | None]:
+    """Language of ``text`` and a confidence in it.
+
+    py3langid's normalised probability is computed first (it is the confidence). When it is below
+    ``min_confidence``, or the language is one of ``unless`` (answers the caller does not act
+    on), that answer is returned as is; otherwise it is confirmed with
+    :func:`detect_language` (which adds script and orthography rules) — if the
+    two disagree the confidence is 0. Without py3langid the language comes from
+    ``detect_language`` alone, with confidence ``None``.
+    """
+    cands = sorted({c for c in (base_lang(x) for x in candidates) if c}) if candidates else None
+    lp = lang_probability(text, cands)
+    if lp is not None and (lp[1] < min_confidence or lp[0] in set(unless)):
+        return lp
+    try:
+        shared = base_lang(detect_language(text, cands))
+    except Exception:  # a detector failure must not sink the audit
+        return None, None
+    if lp is None:
+        return shared, None
+    if shared is None:
+        return None, None
+    return (shared, lp[1]) if shared == lp[0] else (shared, 0.0)

@@ -23,6 +23,7 @@ __all__ = [
     "read_document",
     "read_pairs",
     "parse_pairs",
+    "too_big_message",
 ]
 
 #: Default cap on the size of one input file (bytes); raise it with ``--max-input-mb``.
@@ -86,18 +87,19 @@ def read_text(
     try:
         size = p.stat().st_size
         if size > max_bytes:  # refused before reading a byte
-            raise InputError(_too_big(name, size, max_bytes))
+            raise InputError(too_big_message(name, size, max_bytes))
         # Read at most one byte over the cap: a pipe or device (/dev/zero) reports no size.
         with p.open("rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
     if len(data) > max_bytes:
-        raise InputError(_too_big(name, None, max_bytes))
+        raise InputError(too_big_message(name, None, max_bytes))
     return _decode(data, name, encoding)
 
 
-def _too_big(name: str, size: int | None, max_bytes: int) -> str:
+def too_big_message(name: str, size: int | None, max_bytes: int) -> str:
+    """The error for an input over the size limit (``size`` None: size unknown, a stream)."""
     what = f"{size / _MB:.1f} MB exceeds" if size is not None else "larger than"
     return (
         f"{name}: {what} the input limit of {max_bytes / _MB:g} MB ({max_bytes} bytes); "

@@ -12,13 +12,13 @@ import pytest
 
 from mtaudit.batch import (
     BatchItem,
-    BatchSettings,
     ProgressBar,
     audit_batch,
     items_from_dirs,
     items_from_manifest,
 )
 from mtaudit.cli import main
+from mtaudit.config import Settings
 from mtaudit.errors import InputError
 from mtaudit.policy import Policy
 
@@ -42,7 +42,7 @@ FAST = [
     "--mode",
     "translation",
 ]
-SETTINGS = BatchSettings(
+SETTINGS = Settings(
     src_lang="en", tgt_lang="en", encoder="hashing", fluency=False, mode="translation"
 )
 
@@ -434,51 +434,54 @@ def test_progress_bar_only_on_a_terminal(tmp_path, capsys):
 
 
 def test_write_atomic_leaves_nothing_behind_on_failure(tmp_path, monkeypatch):
-    from mtaudit import batch
+    from mtaudit import files
 
     target = tmp_path / "sub" / "r.json"
-    batch.write_atomic(target, "first\n")
+    files.write_atomic(target, "first\n")
 
     def boom(src, dst):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(batch.os, "replace", boom)
+    monkeypatch.setattr(files.os, "replace", boom)
     with pytest.raises(KeyboardInterrupt):
-        batch.write_atomic(target, "second\n")
+        files.write_atomic(target, "second\n")
     assert target.read_text() == "first\n"  # the old file is whole
     assert [p.name for p in target.parent.iterdir()] == ["r.json"]
 
 
-def _crash_on_boom(index, item, render):
-    """A pool work function that kills its worker process on the item called ``boom``."""
-    if item.id == "boom":
+def _crash_on_boom(unit, render):
+    """A pool work function that kills its worker process on the unit called ``boom``."""
+    if unit.id == "boom":
         os._exit(3)
-    from mtaudit.batch import _work
+    from mtaudit.runner import run_unit
 
-    return _work(index, item, render)
+    return run_unit(unit, render)
 
 
 def test_a_crashing_worker_loses_only_its_item(tmp_path):
-    from mtaudit.batch import _pool_outcomes
+    from mtaudit.runner import run_pool
 
     good = _write(tmp_path / "a.txt", GOOD[0])
     ids = ["a", "b", "boom", "c", "d"]
-    items = [BatchItem(id=i, source=str(good), target=str(good)) for i in ids]
-    got = list(_pool_outcomes(items, range(len(items)), SETTINGS, 2, False, _crash_on_boom))
-    assert [k for k, _ in got] == [0, 1, 2, 3, 4]
-    statuses = {ids[k]: o.status for k, o in got}
+    units = [BatchItem(id=i, source=str(good), target=str(good)).to_unit() for i in ids]
+    got = list(run_pool(units, SETTINGS, 2, render=False, work=_crash_on_boom))
+    assert [u.id for u, _ in got] == ids
+    statuses = {u.id: res.status for u, res in got}
     assert statuses == {"a": "ok", "b": "ok", "boom": "error", "c": "ok", "d": "ok"}
-    assert "crashed" in got[2][1].error
+    assert "crashed while auditing this item" in got[2][1].error
 
 
-def test_unavailable_fluency_is_skipped_like_the_pipeline_does():
+def test_an_lm_that_fails_to_load_is_skipped_and_named(monkeypatch):
     import mtaudit
-    from mtaudit.batch import _UnavailableFluency
+    import mtaudit.fluency
     from mtaudit.encoders import HashingEncoder
     from mtaudit.errors import ModelUnavailableError
 
-    stub = _UnavailableFluency(ModelUnavailableError("the LM is not installed\nmore detail"))
-    report = mtaudit.audit(GOOD[0], GOOD[0], encoder=HashingEncoder(), fluency=stub)
+    def broken():
+        raise ModelUnavailableError("the LM is not installed\nmore detail")
+
+    monkeypatch.setattr(mtaudit.fluency, "default_scorer", broken)
+    report = mtaudit.audit(GOOD[0], GOOD[0], encoder=HashingEncoder())
     assert report.signature.skipped["fluency"] == "the LM is not installed"
     assert "fluency" not in report.signature.components
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from mtaudit.batch import BatchSettings, audit_batch, items_from_manifest
+from mtaudit.batch import audit_batch, items_from_manifest
 from mtaudit.cli import main
+from mtaudit.config import Settings
 from mtaudit.corpus import CorpusSettings, audit_corpus, pair_files
 from mtaudit.encoders import HashingEncoder
 from mtaudit.errors import InputError
@@ -29,7 +30,7 @@ SENTENCES = [
     "The train to Lyon was delayed.",
 ]
 FAST = ["--src-lang", "en", "--tgt-lang", "en", "--encoder", "hashing", "--profile", "fast"]
-SETTINGS = BatchSettings(src_lang="en", tgt_lang="en", encoder="hashing", profile="fast")
+SETTINGS = Settings(src_lang="en", tgt_lang="en", encoder="hashing", profile="fast")
 
 
 def _corpus(root: Path) -> Path:
@@ -154,7 +155,7 @@ def test_bad_corpus_settings(tmp_path):
     with pytest.raises(InputError, match="full"):
         audit_corpus(
             pairs=["x.tsv"],
-            settings=BatchSettings(fluency=False, profile="full"),
+            settings=Settings(fluency=False, profile="full"),
             out_dir=tmp_path,
         )
 
@@ -180,31 +181,30 @@ def test_local_jobs_write_the_same_bytes(tmp_path, capsys):
         assert outs["2"][name] == data, name
 
 
-def _crash_on_unit_two(unit):
+def _crash_on_unit_two(unit, render):
     """A pool work function that kills its worker process on the third unit (lines 5-6)."""
     import os
 
-    from mtaudit.corpus import _pool_unit
+    from mtaudit.runner import run_unit
 
-    if unit["key"] == [0, 5]:
+    if unit.id.endswith(":5-6"):
         os._exit(3)
-    return _pool_unit(unit)
+    return run_unit(unit, render)
 
 
 def test_a_worker_crash_costs_one_unit(tmp_path):
-    from mtaudit.corpus import CRASHED, _pool_results, _units
+    from mtaudit.corpus import file_units
+    from mtaudit.runner import crash_message, run_pool
 
     pairs = tmp_path / "p.tsv"
     pairs.write_text("".join(f"{s}\t{s}\n" for s in SENTENCES), encoding="utf-8")
-    corpus = CorpusSettings(engine="local", jobs=2, shard_size=2)
-    sources = [{"index": 0, "kind": "file", "path": str(pairs)}]
-    got = list(_pool_results(_units(sources, SETTINGS, corpus), SETTINGS, corpus,
-                             _crash_on_unit_two))  # fmt: skip
-    assert [key for key, _, _ in got] == [[0, 1], [0, 3], [0, 5], [0, 7]]
-    records = [json.loads(line) for _, line, _ in got]
-    assert records[2]["status"] == "error" and records[2]["error"] == CRASHED
-    assert records[2]["report"] is None
-    assert [r["status"] for k, r in enumerate(records) if k != 2] == ["ok"] * 3
+    keyed = file_units(0, str(pairs), SETTINGS, 2)
+    assert [key for key, _ in keyed] == [[0, 1], [0, 3], [0, 5], [0, 7]]
+    got = list(run_pool([u for _, u in keyed], SETTINGS, 2, what="unit", work=_crash_on_unit_two))
+    results = [res for _, res in got]
+    assert results[2].status == "error" and results[2].error == crash_message("unit")
+    assert "json" not in results[2].texts
+    assert [r.status for k, r in enumerate(results) if k != 2] == ["ok"] * 3
 
 
 # --------------------------------------------------------------------------- profiles
@@ -304,7 +304,7 @@ def test_ray_manifest_corpus_matches_batch(ray_instance, tmp_path):
         encoding="utf-8",
     )
     items = items_from_manifest(d / "items.csv")
-    settings = BatchSettings(
+    settings = Settings(
         src_lang="en", tgt_lang="en", encoder="hashing", profile="fast", mode="translation"
     )
     batch = audit_batch(items, settings, out_dir=tmp_path / "batch")

@@ -508,13 +508,13 @@ def test_documents_are_read_in_context_and_pairs_are_not() -> None:
 def test_time_budget_chunks_keep_their_context() -> None:
     """With a time budget the document is scored in chunks; each chunk is read after the two
     sentences before it, so the scores match an unbudgeted run."""
-    from mtaudit.pipeline import _BudgetedScorer
+    from mtaudit.score.fluency import BudgetedScorer
 
     lm = ContextFakeLM({"could": -14.0})
     scorer = FluencyScorer(lm, model=_context_model(), link_grammar=False)
     sents = [f"They said {i} could come." if i % 3 else f"Nobody saw {i} birds." for i in range(70)]
     whole = scorer.score(sents, "en", context=True)
-    budget = _BudgetedScorer(scorer, deadline=float("inf"))
+    budget = BudgetedScorer(scorer, deadline=float("inf"))
     chunked = budget.score(sents, "en", context=True)
     assert [r.score for r in chunked] == [r.score for r in whole]
 

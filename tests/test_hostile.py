@@ -32,7 +32,7 @@ from mtaudit.cli import main as cli_main
 from mtaudit.encoders import HashingEncoder
 from mtaudit.errors import InputError
 from mtaudit.fluency import FluencyResult
-from mtaudit.formats import ALL_FORMATS, render
+from mtaudit.formats import FORMATS, render
 from mtaudit.load import Pair
 from mtaudit.policy import load_policy
 from mtaudit.report import Finding
@@ -183,7 +183,7 @@ def test_github_annotations_cannot_inject_commands(hostile_report: mtaudit.Repor
     assert all(path in ln for ln in lines if "file=" in ln)
 
 
-@pytest.mark.parametrize("fmt", ALL_FORMATS)
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_workflow_commands_in_documents_stay_inert(fmt: str) -> None:
     """Workflow commands in plain documents (not pairs) stay inert in every format."""
     src = "The council met on Monday.\n::error::from the source\nIt approved 3 plans.\n"

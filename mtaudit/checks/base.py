@@ -24,6 +24,7 @@ __all__ = [
     "CheckContext",
     "Check",
     "REGISTRY",
+    "STAGES",
     "register",
     "build_checks",
     "run_checks",
@@ -77,6 +78,11 @@ class Check:
     params: ClassVar[dict[str, Any]] = {}
     #: One line for ``docs/checks.md`` and ``mtaudit checks``.
     description: ClassVar[str] = ""
+    #: When the check runs: ``"segment"`` (right after segmentation, before alignment; it may
+    #: mark sentences, as page furniture does) or ``"check"`` (after alignment and fluency).
+    stage: ClassVar[str] = "check"
+    #: Codes of the checks whose findings this one reads from ``ctx.earlier`` (they run first).
+    uses: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, severity: str | None = None, **overrides: Any) -> None:
         unknown = set(overrides) - set(self.params)
@@ -120,22 +126,35 @@ class Check:
         )
 
 
-#: All known checks by code, in the order they run.
+#: All known checks by code, in the order they run (the built-in ones are listed in
+#: :mod:`mtaudit.checks`; :func:`register` adds more).
 REGISTRY: dict[str, type[Check]] = {}
+
+STAGES = ("segment", "check")
 
 
 def register(cls: type[Check]) -> type[Check]:
-    """Class decorator: add a check to :data:`REGISTRY` under its ``code``."""
+    """Add a check to :data:`REGISTRY` under its ``code`` (it runs after those already there);
+    usable as a class decorator for a check of your own. Raises ``ValueError`` for a check
+    without a code, with an unknown stage, or using a check that does not run before it."""
     if not cls.code:
         raise ValueError(f"{cls.__name__} has no code")
+    if cls.stage not in STAGES:
+        raise ValueError(f"check {cls.code!r}: stage must be one of {STAGES}, not {cls.stage!r}")
+    for used in cls.uses:
+        if used not in REGISTRY or used == cls.code:
+            raise ValueError(f"check {cls.code!r} uses {used!r}, which must be registered before it")
     REGISTRY[cls.code] = cls
     return cls
 
 
-def build_checks(config: Mapping[str, Mapping[str, Any]] | None = None) -> list[Check]:
-    """Instantiate the enabled checks, applying ``config`` overrides.
+def build_checks(
+    config: Mapping[str, Mapping[str, Any]] | None = None, *, stage: str = "check"
+) -> list[Check]:
+    """Instantiate the enabled checks of ``stage``, applying ``config`` overrides.
 
-    ``config`` maps a check code to ``{"enabled": bool, "severity": str, <param>: value}``.
+    ``config`` maps a check code (of any stage) to ``{"enabled": bool, "severity": str,
+    <param>: value}``; every entry is validated, whatever the stage.
     """
     config = dict(config or {})
     unknown = set(config) - set(REGISTRY)
@@ -149,8 +168,11 @@ def build_checks(config: Mapping[str, Mapping[str, Any]] | None = None) -> list[
         enabled = conf.pop("enabled", True)
         if not isinstance(enabled, bool):
             raise InputError(f"check '{code}': 'enabled' must be true or false")
-        if enabled:
-            checks.append(cls(**conf))
+        if not enabled:
+            continue
+        check = cls(**conf)  # validates the parameters
+        if cls.stage == stage:
+            checks.append(check)
     return checks
 
 

@@ -639,6 +639,7 @@ class CriticalCheck(Check):
 
     code = "mistranslation"
     default_severity = "critical"
+    uses = ("number_mismatch", "name_mismatch")
     description = (
         "the link probably carries a critical meaning error (negation, toxicity, numbers, names, "
         "untranslated or hallucinated content): a logistic model over cheap cross-lingual and "

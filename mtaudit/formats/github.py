@@ -17,7 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..report import Finding, Report
-from ._common import LineIndex, finding_region, is_furniture, severity_rank, span_text
+from .common import LineIndex, finding_region, is_furniture, severity_rank, span_text
 
 if TYPE_CHECKING:
     from ..gate import GateResult

@@ -26,7 +26,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from ..report import SEVERITIES, Finding, Link, Report, Sentence, Side
-from ._common import is_furniture, severity_rank, side_label, span_text
+from .common import is_furniture, severity_rank, side_label, span_text
 
 if TYPE_CHECKING:
     from ..gate import GateResult

@@ -20,7 +20,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 from ..report import Finding, Report, Sentence
-from ._common import is_furniture, severity_rank, side_label, span_text, xml_safe
+from .common import is_furniture, severity_rank, side_label, span_text, xml_safe
 
 if TYPE_CHECKING:
     from ..gate import GateResult

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..report import Finding, Report
-from ._common import (
+from .common import (
     LineIndex,
     describe_code,
     finding_region,

@@ -1,24 +1,27 @@
-"""Stage 7 — render: a report as JSON or Markdown text.
+"""The report as Markdown: verdict, summary, findings and links, for people.
 
-Markdown escapes what it quotes from the documents, so hostile text cannot inject markup.
+Everything quoted from the documents is escaped (:func:`md_text`), so hostile text cannot inject
+markup.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from .report import Report
+from ..report import Report
 
-__all__ = ["FORMATS", "render", "to_markdown"]
+if TYPE_CHECKING:
+    from ..gate import GateResult
 
-FORMATS = ("json", "markdown")
+__all__ = ["md_text", "render_markdown"]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 #: Control characters (terminal escapes, NUL, …) that white-space folding leaves in place.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
-def _md(text: str, limit: int | None = 160) -> str:
+def md_text(text: str, limit: int | None = 160) -> str:
     """Escape Markdown/HTML specials and fold whitespace; cut to ``limit`` characters."""
     text = _CONTROL.sub("\ufffd", " ".join(text.split()))
     if limit is not None and len(text) > limit:
@@ -28,7 +31,7 @@ def _md(text: str, limit: int | None = 160) -> str:
     return "\\" + text if text[:1] in ("#", "+", "-", "=") else text
 
 
-def to_markdown(report: Report) -> str:
+def render_markdown(report: Report, gate: GateResult | None = None) -> str:
     """A human-readable Markdown report: verdict, summary, links, findings."""
     s = report.summary
     src, tgt = report.source, report.target
@@ -39,16 +42,16 @@ def to_markdown(report: Report) -> str:
             f"matched share {ev.get('matched_share')})"
         )
     else:  # e.g. {"reason": "an empty side"} when one side has no content sentences
-        auto = f" (auto: {_md(str(ev['reason']), None)})" if "reason" in ev else ""
+        auto = f" (auto: {md_text(str(ev['reason']), None)})" if "reason" in ev else ""
     out = [
         "# mtaudit report",
         "",
-        f"**Verdict:** {_md(s['verdict'], None)}",
+        f"**Verdict:** {md_text(s['verdict'], None)}",
         "",
         f"- Mode: `{report.mode}`{auto}",
-        f"- Source: {_md(src.path or '(text)', None)} — `{src.lang}`, "
+        f"- Source: {md_text(src.path or '(text)', None)} — `{src.lang}`, "
         f"{s['source_sentences']} sentences ({s['source_furniture']} page furniture)",
-        f"- Target: {_md(tgt.path or '(text)', None)} — `{tgt.lang}`, "
+        f"- Target: {md_text(tgt.path or '(text)', None)} — `{tgt.lang}`, "
         f"{s['target_sentences']} sentences ({s['target_furniture']} page furniture)",
         f"- Links: {s['links']} ({', '.join(f'{k}: {v}' for k, v in s['link_types'].items())}); "
         f"unlinked source {s['unlinked_source']}, unlinked target {s['unlinked_target']}; "
@@ -60,7 +63,7 @@ def to_markdown(report: Report) -> str:
     if report.signature.skipped:
         out.append(
             "- Skipped: "
-            + "; ".join(f"{k} ({_md(v, None)})" for k, v in report.signature.skipped.items())
+            + "; ".join(f"{k} ({md_text(v, None)})" for k, v in report.signature.skipped.items())
         )
     out += ["", "## Findings", ""]
     if report.findings:
@@ -70,7 +73,7 @@ def to_markdown(report: Report) -> str:
             span_text = side.text[f.span[0] : f.span[1]] if f.span else ""
             out.append(
                 f"| {f.side} | {'' if f.sentence is None else f.sentence} | `{f.code}` | "
-                f"{f.severity} | {_md(span_text, 80)} | {_md(f.message, 120)} |"
+                f"{f.severity} | {md_text(span_text, 80)} | {md_text(f.message, 120)} |"
             )
     else:
         out.append("No findings.")
@@ -80,15 +83,6 @@ def to_markdown(report: Report) -> str:
         text = " ".join(tgt.sentences[j].text for j in lk.target)
         out.append(
             f"| {','.join(map(str, lk.source))} | {','.join(map(str, lk.target))} | "
-            f"{lk.similarity:.3f} | {lk.confidence:.2f} | {_md(text, 90)} |"
+            f"{lk.similarity:.3f} | {lk.confidence:.2f} | {md_text(text, 90)} |"
         )
     return "\n".join(out) + "\n"
-
-
-def render(report: Report, fmt: str) -> str:
-    """Render ``report`` in ``fmt`` (one of :data:`FORMATS`)."""
-    if fmt == "json":
-        return report.to_json() + "\n"
-    if fmt == "markdown":
-        return to_markdown(report)
-    raise ValueError(f"unknown format {fmt!r}")

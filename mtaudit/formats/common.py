@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from ..report import SEVERITIES, Finding, Report, Sentence, Side
 
@@ -148,19 +147,13 @@ def xml_safe(text: str) -> str:
 def describe_code(code: str) -> tuple[str, str | None]:
     """A one-line description of a finding code and the check's default severity (if known).
 
-    Reads the check registry as populated by the pipeline; a code of no loaded check (or a
-    sub-kind such as ``garbled.fused``) falls back to its base check or to a generic text.
+    Reads the check registry; a sub-kind such as ``garbled.fused`` falls back to its base check,
+    an unknown code to a generic text.
     """
-    try:
-        from ..checks.base import REGISTRY
-    except Exception:  # pragma: no cover - numpy missing etc.; descriptions are optional
-        registry: dict[str, Any] = {}
-    else:
-        registry = dict(REGISTRY)
+    from ..checks import REGISTRY
+
     base = code.split(".", 1)[0]
-    cls = registry.get(code) or registry.get(base)
-    if base == "furniture" and cls is None:
-        return "Page furniture (headers, footers, page numbers): not translation content", "minor"
+    cls = REGISTRY.get(code) or REGISTRY.get(base)
     if cls is not None and getattr(cls, "description", ""):
         desc = str(cls.description)
         if code != base:
