@@ -42,7 +42,7 @@ from .common import Timer, benchdata
 TITLE = "Critical error detection: WMT21 (dev)"
 
 PAIRS = ("ende", "encs", "enja", "enzh")
-#: The checks this benchmark exercises (those of ``crosslingual.py`` and ``surface.py``).
+#: The rule-based checks this benchmark exercises beside the learned one.
 CODES = (
     "untranslated",
     "wrong_language",
@@ -216,7 +216,7 @@ def critical_features(
     hash of the feature code — every check module (the features include other checks' findings,
     e.g. ``name_mismatch``) and the word lists in ``mtaudit/data`` — so a re-run recomputes
     nothing and a changed check is never served stale features."""
-    import mtaudit.checks.critical as crit
+    import mtaudit.checks.mistranslation_model as crit
 
     checks_dir = Path(crit.__file__).resolve().parent
     sources = sorted(checks_dir.glob("*.py")) + sorted(checks_dir.parent.glob("data/*.txt"))
@@ -278,13 +278,13 @@ def auroc(scores: np.ndarray, positive: np.ndarray) -> float:
 def _critical_run(pair: str, split: str, enc, limit: int | None):
     """Probabilities of the ``mistranslation`` check's model for a split seen as one pairs
     document, plus the features and the profile used."""
-    from mtaudit.checks.critical import FEATURES, _sigmoid, load_critical_model
+    from mtaudit.checks.mistranslation_model import FEATURES, load_critical_model, sigmoid
 
     model = load_critical_model()
     prof = model.profile(enc.name)
     d = critical_features(pair, split, enc, limit)
     cols = [FEATURES.index(f) for f in prof.features]
-    p = _sigmoid(prof.logits(d["x"][:, cols], d["src"], d["tgt"]))
+    p = sigmoid(prof.logits(d["x"][:, cols], d["src"], d["tgt"]))
     return p, d, prof
 
 
@@ -292,9 +292,9 @@ def _check_findings(items, tgt: str, enc, se, te, alone: bool) -> tuple[np.ndarr
     """Run the registered ``mistranslation`` check itself (as the pipeline would) and return a
     flag per item (a critical finding) and the seconds it took. ``alone``: each item is its own
     one-link document (no neighbourhood for the margin)."""
-    from mtaudit.checks.critical import CriticalCheck
+    from mtaudit.checks.mistranslation import MistranslationCheck
 
-    check = CriticalCheck()
+    check = MistranslationCheck()
     flags = np.zeros(len(items), bool)
     with Timer() as t:
         if alone:
@@ -312,7 +312,7 @@ def _check_findings(items, tgt: str, enc, se, te, alone: bool) -> tuple[np.ndarr
 def _hallucination(items, tgt: str, enc, se, te) -> dict[str, float]:
     """Replace every dev target with the target of another item (an unrelated sentence in the
     right language: a hallucination) and rank them against the faithful (NOT) originals."""
-    from mtaudit.checks.critical import load_critical_model, predict_links
+    from mtaudit.checks.mistranslation_model import load_critical_model, predict_links
     from mtaudit.score.quality import score_links
 
     n = len(items)
@@ -341,9 +341,8 @@ def _hallucination(items, tgt: str, enc, se, te) -> dict[str, float]:
 
 def run(quick: bool = False) -> str:
     """Run the benchmark and return its Markdown body."""
-    from mtaudit.checks import crosslingual, surface  # noqa: F401  (register the checks)
     from mtaudit.checks.base import REGISTRY
-    from mtaudit.checks.critical import FEATURES, load_critical_model
+    from mtaudit.checks.mistranslation_model import FEATURES, load_critical_model
     from mtaudit.encoders import default_encoder
 
     checks = [REGISTRY[c]() for c in CODES]
@@ -580,7 +579,7 @@ def run(quick: bool = False) -> str:
 def _false_alarms() -> list[str]:
     """Share of good translations (MLQE-PE DA dev odd rows, human mean >= 80) the check flags
     critical, at the shipped threshold and at the train-MCC threshold the cap raised."""
-    from mtaudit.checks.critical import load_critical_model, predict_links
+    from mtaudit.checks.mistranslation_model import load_critical_model, predict_links
 
     from .bench_quality import DA_PAIRS, da_context, da_split, load_da
 

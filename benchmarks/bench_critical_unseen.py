@@ -25,7 +25,7 @@ def run(quick: bool = False) -> str:
     sys.path.insert(0, str(ROOT / "scripts"))
     import calibrate_critical_unseen as cal
 
-    from mtaudit.checks.critical import load_critical_model
+    from mtaudit.checks.mistranslation_model import load_critical_model
 
     folder = benchdata() / "alignment" / "textberg_defr"
     model = load_critical_model()

@@ -94,7 +94,7 @@ def run(quick: bool = False) -> str:
             f_not = sum(1 for i, g in enumerate(gold) if not g and i in hit)
             f_err = sum(1 for i, g in enumerate(gold) if g and i in hit)
             out.append(f"| en→{pair[2:]} | {name} | {_pct(f_not, n_not)} | {_pct(f_err, n_err)} |")
-    from mtaudit.checks.placenames import cldr_version
+    from mtaudit.text.placenames import cldr_version
 
     out += [
         "",

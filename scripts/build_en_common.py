@@ -1,5 +1,5 @@
-"""Regenerate ``mtaudit/data/en_common_more.txt``: frequent English common words beyond the
-built-in list (``_EN_COMMON`` in ``mtaudit/checks/crosslingual.py``, the 6,000 most frequent).
+"""Regenerate ``mtaudit/data/words/en_common_more.txt``: frequent English common words beyond the
+built-in list (``mtaudit/data/words/en_common.txt``, the 6,000 most frequent).
 
 ``name_mismatch`` skips capitalised source words that are ordinary English words: a capitalised
 *Plumbers*, *Realm* or *Brotherhood* in an organisation's or a book's name is translated, not
@@ -28,7 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mtaudit.checks.crosslingual import _EN_COMMON, _SUFFIXES  # noqa: E402
+from mtaudit.text.names import EN_COMMON as _EN_COMMON  # noqa: E402
+from mtaudit.text.names import INFLECTIONS as _SUFFIXES  # noqa: E402
 
 OTHER_LANGS = ("de", "fr", "es", "it", "nl", "pt")
 
@@ -61,7 +62,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--top", type=int, default=30000)
     ap.add_argument("--dic", default="/usr/share/hunspell/en_US.dic")
-    ap.add_argument("--out", default=str(ROOT / "mtaudit" / "data" / "en_common_more.txt"))
+    ap.add_argument("--out", default=str(ROOT / "mtaudit" / "data" / "words" / "en_common_more.txt"))
     args = ap.parse_args()
     from importlib.metadata import version
 

@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_critical_errors import PAIRS, critical_features, mcc  # noqa: E402
-from mtaudit.checks.critical import (  # noqa: E402
+from mtaudit.checks.mistranslation_model import (  # noqa: E402
     ENCODER_FEATURES,
     FAMILY,
     FEATURES,
@@ -259,7 +259,7 @@ def clean_probabilities(prof: CriticalProfile, pairs: tuple[str, ...]) -> dict[s
     each MLQE-PE pair, computed by the check's own code, each file audited as one pairs document
     (as the benchmarks do)."""
     from benchmarks.bench_quality import da_context, da_split, load_da
-    from mtaudit.checks.critical import predict_links
+    from mtaudit.checks.mistranslation_model import predict_links
 
     model = CriticalModel(profiles={prof.name: prof, "default": prof})
     out = {}

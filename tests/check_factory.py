@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from mtaudit.checks import critical as cr
+from mtaudit.checks import mistranslation_model as cr
 from mtaudit.checks.base import CheckContext
 from mtaudit.encoders import HashingEncoder
 from mtaudit.report import Link, Sentence, Side

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 from check_factory import make_ctx, write_critical_model
 
-from mtaudit.checks import critical as cr
+from mtaudit.checks import mistranslation_model as cr
 from mtaudit.checks.base import REGISTRY
+from mtaudit.checks.mistranslation import MistranslationCheck
 from mtaudit.errors import InputError, ModelUnavailableError
 
 
@@ -123,7 +124,7 @@ def test_missing_and_corrupt_model_give_clear_errors(tmp_path: Path) -> None:
 
 
 def test_check_skips_with_a_warning_when_the_model_is_missing(tmp_path: Path) -> None:
-    check = cr.CriticalCheck(model_path=str(tmp_path / "nope.json"))
+    check = MistranslationCheck(model_path=str(tmp_path / "nope.json"))
     ctx = make_ctx(["The drug is safe."], ["Das Medikament ist nicht sicher."])
     with pytest.warns(UserWarning, match="skipped"):
         assert list(check.run(ctx)) == []
@@ -133,15 +134,15 @@ def test_check_skips_with_a_warning_when_the_model_is_missing(tmp_path: Path) ->
 
 
 def test_registered_and_params_validated() -> None:
-    assert REGISTRY["mistranslation"] is cr.CriticalCheck
+    assert REGISTRY["mistranslation"] is MistranslationCheck
     with pytest.raises(InputError):
-        cr.CriticalCheck(threshold=1.5)
+        MistranslationCheck(threshold=1.5)
     with pytest.raises(InputError):
-        cr.CriticalCheck(bogus=1)
+        MistranslationCheck(bogus=1)
 
 
 def test_negation_flip_is_critical(toy_model: Path) -> None:
-    check = cr.CriticalCheck(model_path=str(toy_model))
+    check = MistranslationCheck(model_path=str(toy_model))
     ctx = make_ctx(["The drug is safe for children."], ["Das Medikament ist nicht sicher."])
     (f,) = list(check.run(ctx))
     assert f.code == "mistranslation.negation"
@@ -152,7 +153,7 @@ def test_negation_flip_is_critical(toy_model: Path) -> None:
 
 
 def test_number_change_is_critical(toy_model: Path) -> None:
-    check = cr.CriticalCheck(model_path=str(toy_model))
+    check = MistranslationCheck(model_path=str(toy_model))
     ctx = make_ctx(["Take 5 mg twice a day."], ["Nehmen Sie 50 mg zweimal am Tag."])
     (f,) = list(check.run(ctx))
     assert f.code == "mistranslation.number" and f.severity == "critical"
@@ -160,17 +161,17 @@ def test_number_change_is_critical(toy_model: Path) -> None:
 
 def test_faithful_pair_has_no_finding(toy_model: Path) -> None:
     ctx = make_ctx(["The drug is safe for children."], ["Das Medikament ist sicher für Kinder."])
-    assert list(cr.CriticalCheck(model_path=str(toy_model)).run(ctx)) == []
-    assert list(cr.CriticalCheck().run(ctx)) == []  # the shipped model agrees
+    assert list(MistranslationCheck(model_path=str(toy_model)).run(ctx)) == []
+    assert list(MistranslationCheck().run(ctx)) == []  # the shipped model agrees
 
 
 def test_major_threshold_and_comparable_mode(toy_model: Path) -> None:
     ctx = make_ctx(["The drug is safe."], ["Das Medikament ist nicht sicher."])
-    strict = cr.CriticalCheck(model_path=str(toy_model), threshold=0.99, major_threshold=0.5)
+    strict = MistranslationCheck(model_path=str(toy_model), threshold=0.99, major_threshold=0.5)
     (f,) = list(strict.run(ctx))
     assert f.severity == "major"
     ctx.mode = "comparable"
-    assert list(cr.CriticalCheck(model_path=str(toy_model)).run(ctx)) == []
+    assert list(MistranslationCheck(model_path=str(toy_model)).run(ctx)) == []
 
 
 def test_shipped_model_ranks_lost_toxicity_above_a_faithful_pair() -> None:
@@ -229,20 +230,20 @@ def test_unvalidated_pair_gets_the_stricter_threshold(toy_model: Path) -> None:
     """The toy model flags a negation flip with p ≈ 0.88: critical on a validated pair, nothing on
     another pair whose threshold is 0.95, unless the user sets a threshold."""
     path = _with_pairs(toy_model, ["en-de"], unseen=0.95)
-    check = cr.CriticalCheck(model_path=str(path))
+    check = MistranslationCheck(model_path=str(path))
     src, tgt = ["The drug is safe for children."], ["Das Medikament ist nicht sicher."]
     (f,) = list(check.run(make_ctx(src, tgt)))
     assert f.evidence["validated_pair"] is True and f.evidence["threshold"] == 0.5
     assert "not validated" not in f.message
     ctx = make_ctx(src, tgt, src_lang="fr", tgt_lang="de")
     assert list(check.run(ctx)) == []
-    (g,) = list(cr.CriticalCheck(model_path=str(path), unseen_threshold=0.6).run(ctx))
+    (g,) = list(MistranslationCheck(model_path=str(path), unseen_threshold=0.6).run(ctx))
     assert g.evidence["validated_pair"] is False and g.evidence["threshold"] == 0.6
     assert "not validated on" in g.message
-    (h,) = list(cr.CriticalCheck(model_path=str(path), threshold=0.5).run(ctx))
+    (h,) = list(MistranslationCheck(model_path=str(path), threshold=0.5).run(ctx))
     assert h.evidence["threshold"] == 0.5  # an explicit threshold applies to every pair
     with pytest.raises(InputError, match="unseen_threshold"):
-        cr.CriticalCheck(unseen_threshold=2)
+        MistranslationCheck(unseen_threshold=2)
 
 
 def test_shipped_model_knows_its_validated_pairs() -> None:

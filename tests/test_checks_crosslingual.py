@@ -9,11 +9,12 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from mtaudit.checks import crosslingual as xl
 from mtaudit.checks.base import REGISTRY, CheckContext, build_checks
+from mtaudit.checks.linkstats import length_prior
 from mtaudit.encoders import HashingEncoder
 from mtaudit.errors import InputError
 from mtaudit.report import Finding, Link, Sentence, Side
+from mtaudit.text import names as xl
 
 CODES = (
     "untranslated",
@@ -100,7 +101,10 @@ def fake_lid(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str, float]]:
             return ("de" if "de" in candidates else sorted(candidates)[0]), 0.999
         return "de", 0.999
 
-    monkeypatch.setattr(xl, "detect", detect)
+    from mtaudit.checks import untranslated, wrong_language
+
+    for module in (untranslated, wrong_language):
+        monkeypatch.setattr(module, "detect_with_confidence", detect)
     return table
 
 
@@ -463,7 +467,7 @@ def test_place_and_language_names_are_found_as_exonyms() -> None:
 
 
 def test_place_name_lookup_is_strict_about_which_place() -> None:
-    from mtaudit.checks.placenames import renderings
+    from mtaudit.text.placenames import renderings
 
     assert {"Spain", "Spanish"} <= renderings("Hispaania", "et", "en")
     assert {"Estonia"} <= renderings("Eestile", "et", "en")  # allative case
@@ -621,4 +625,4 @@ def test_empty_and_unlinked_documents() -> None:
     empty = CheckContext(make_side("en", []), make_side("de", []), [], "translation")
     for code in CODES:
         assert list(REGISTRY[code]().run(empty)) == []
-    assert np.isfinite(xl.length_prior("en", "xx")[1])
+    assert np.isfinite(length_prior("en", "xx")[1])

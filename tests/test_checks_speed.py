@@ -20,10 +20,16 @@ import pytest
 from check_factory import make_ctx as pairs_ctx
 from check_factory import write_critical_model
 
-from mtaudit.checks import critical as cr
-from mtaudit.checks import crosslingual as cl
-from mtaudit.checks import numbers as nm
+from mtaudit import langid
+from mtaudit.checks import mistranslation_model as cr
 from mtaudit.checks.base import CheckContext, build_checks, run_checks
+from mtaudit.checks.mistranslation import MistranslationCheck
+from mtaudit.checks.name_mismatch import NameMismatchCheck
+from mtaudit.checks.number_mismatch import NumberMismatchCheck
+from mtaudit.text import copy as tcopy
+from mtaudit.text import numbers as nm
+from mtaudit.text import tokens as ttok
+from mtaudit.text import translit
 
 SOURCES = [
     "Angela Merkel visited Paris on 3 May 2019 with 45 people.",
@@ -83,12 +89,12 @@ def test_mistranslation_reuses_default_number_and_name_findings(
 ) -> None:
     config = {"mistranslation": {"model_path": str(evidence_model), "major_threshold": 0.2}}
     alone = list(
-        cr.CriticalCheck(model_path=str(evidence_model), major_threshold=0.2).run(make_ctx())
+        MistranslationCheck(model_path=str(evidence_model), major_threshold=0.2).run(make_ctx())
     )
     assert alone, "the test pairs must give mistranslation findings"
     assert any(f.evidence["top_features"][0]["feature"] == "num_bad" for f in alone)
-    num_runs = _count_runs(monkeypatch, cl.NumberMismatchCheck)
-    name_runs = _count_runs(monkeypatch, cl.NameMismatchCheck)
+    num_runs = _count_runs(monkeypatch, NumberMismatchCheck)
+    name_runs = _count_runs(monkeypatch, NameMismatchCheck)
     ctx = make_ctx()
     findings = run_checks(ctx, build_checks(config))
     assert (num_runs[0], name_runs[0]) == (1, 1)  # not run again for the features
@@ -110,8 +116,8 @@ def test_mistranslation_reuses_default_number_and_name_findings(
 def test_mistranslation_features_do_not_depend_on_the_other_checks_settings(
     monkeypatch: pytest.MonkeyPatch, evidence_model: Path, config: dict
 ) -> None:
-    alone = list(cr.CriticalCheck(model_path=str(evidence_model)).run(make_ctx()))
-    num_runs = _count_runs(monkeypatch, cl.NumberMismatchCheck)
+    alone = list(MistranslationCheck(model_path=str(evidence_model)).run(make_ctx()))
+    num_runs = _count_runs(monkeypatch, NumberMismatchCheck)
     conf = {**config, "mistranslation": {"model_path": str(evidence_model)}}
     findings = run_checks(make_ctx(), build_checks(conf))
     assert _mistranslations(findings) == alone
@@ -156,15 +162,15 @@ def test_lcs_length_is_the_lcs_and_bounds_difflib() -> None:
         alphabet = rnd.choice(["ab", "abc", "abcdefgh ", "aé中 x"])
         a = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40)))
         b = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40)))
-        lcs = cl.lcs_length(a, b)
-        assert lcs == _lcs_dp(a, b) == cl.lcs_length(b, a)
+        lcs = tcopy.lcs_length(a, b)
+        assert lcs == _lcs_dp(a, b) == tcopy.lcs_length(b, a)
         sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
         assert sum(m.size for m in sm.get_matching_blocks()) <= lcs
 
 
 def _copy_reference(src: str, tgt: str) -> tuple[float, int]:
-    a, b = cl._strip_names_numbers(src, tgt)
-    n = min(cl.letters(a), cl.letters(b))
+    a, b = tcopy._strip_names_numbers(src, tgt)
+    n = min(ttok.letters(a), ttok.letters(b))
     if not a or not b:
         return 0.0, n
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio(), n
@@ -201,9 +207,9 @@ def test_copy_similarity_is_exact_at_or_above_the_threshold() -> None:
         )
     for src, tgt in pairs:
         exact, n = _copy_reference(src, tgt)
-        assert cl.copy_similarity(src, tgt) == (exact, n)
+        assert tcopy.copy_similarity(src, tgt) == (exact, n)
         for thr in (0.3, 0.5, 0.9):
-            got, m = cl.copy_similarity(src, tgt, thr)
+            got, m = tcopy.copy_similarity(src, tgt, thr)
             assert m == n
             if exact >= thr:
                 assert got == exact
@@ -212,8 +218,8 @@ def test_copy_similarity_is_exact_at_or_above_the_threshold() -> None:
     # past the memo's length limit
     long_src = " ".join(rnd.choice(words) + ("" if k % 7 else str(k)) for k in range(300))
     long_tgt = " ".join(rnd.choice(words) for _ in range(300))
-    assert len(long_src) + len(long_tgt) > cl._COPY_CACHE_MAX_CHARS
-    assert cl.copy_similarity(long_src, long_tgt) == _copy_reference(long_src, long_tgt)
+    assert len(long_src) + len(long_tgt) > tcopy._COPY_CACHE_MAX_CHARS
+    assert tcopy.copy_similarity(long_src, long_tgt) == _copy_reference(long_src, long_tgt)
 
 
 def test_text_features_copy_is_the_exact_excess_over_one_half() -> None:
@@ -228,12 +234,12 @@ def test_text_features_copy_is_the_exact_excess_over_one_half() -> None:
 
 def _tokens_reference(text: str) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
-    for m in cl._TOKEN_RE.finditer(text):
+    for m in ttok._TOKEN_RE.finditer(text):
         a, w = m.start(), m.group(0)
-        if cl._CJK_RE.search(w):
+        if ttok._CJK_RE.search(w):
             run = a
             for k, c in enumerate(w):
-                if cl.is_cjk(c):
+                if ttok.is_cjk(c):
                     if run < a + k:
                         out.append((run, a + k, text[run : a + k]))
                     out.append((a + k, a + k + 1, c))
@@ -261,10 +267,10 @@ TEXTS = [
 
 def test_tokens_match_the_plain_tokeniser_and_are_fresh_lists() -> None:
     for text in TEXTS:
-        first = cl.tokens(text)
+        first = ttok.tokens(text)
         assert first == _tokens_reference(text)
         first.append((0, 0, "mutated"))
-        assert cl.tokens(text) == _tokens_reference(text)  # the memo is not the caller's list
+        assert ttok.tokens(text) == _tokens_reference(text)  # the memo is not the caller's list
 
 
 def _cue_count_reference(text: str, cues: cr.Cues | None) -> int:
@@ -305,7 +311,7 @@ def _dominant_script_reference(text: str) -> str | None:
     counts: dict[str, int] = {}
     for ch in text:
         if ch.isalpha():
-            sc = cl.script_of(ch)
+            sc = ttok.script_of(ch)
             counts[sc] = counts.get(sc, 0) + 1
     return max(counts, key=lambda k: counts[k]) if counts else None
 
@@ -315,9 +321,9 @@ def test_dominant_script_and_counts_match_the_plain_loops() -> None:
     alphabet = "abcXYZ 12,.äöüßПривітαβγ中文日本語ﾊﾝ\u0301é!\t"
     texts = [*TEXTS, *("".join(rnd.choice(alphabet) for _ in range(12)) for _ in range(3000))]
     for text in texts:
-        assert cl.dominant_script(text) == _dominant_script_reference(text)
-        assert cl.letters(text) == sum(c.isalpha() for c in text)
-        assert cl.alnum_len(text) == sum(c.isalnum() for c in text)
+        assert ttok.dominant_script(text) == _dominant_script_reference(text)
+        assert ttok.letters(text) == sum(c.isalpha() for c in text)
+        assert ttok.alnum_len(text) == sum(c.isalnum() for c in text)
 
 
 def test_markup_share_and_urlish_hint() -> None:
@@ -325,13 +331,13 @@ def test_markup_share_and_urlish_hint() -> None:
         total = sum(not c.isspace() for c in text)
         if not total:
             return 0.0
-        code = sum(sum(not c.isspace() for c in m.group(0)) for m in cl._URLISH.finditer(text))
+        code = sum(sum(not c.isspace() for c in m.group(0)) for m in ttok._URLISH.finditer(text))
         return code / total
 
     samples = [*TEXTS, "class=B x", "List_of_x#cite", "{{cite}}", "see www.example.org", "a|b"]
     for text in samples:
-        assert cl.markup_share(text) == reference(text)
-        assert cl._drop_urlish(text) == cl._URLISH.sub(" ", text)
+        assert ttok.markup_share(text) == reference(text)
+        assert ttok.drop_urlish(text) == ttok._URLISH.sub(" ", text)
 
 
 def _fold_reference(text: str) -> str:
@@ -373,10 +379,10 @@ def test_number_extraction_and_words_unchanged_by_the_memo() -> None:
 def _lang_probability_reference(
     text: str, candidates: Sequence[str] | None
 ) -> tuple[str, float] | None:
-    ident = cl._py3langid()
+    ident = langid._py3langid(False)
     scores: dict[str, list[float]] = {}
     for label, score in ident.rank(text):
-        scores.setdefault(cl._norm_code(str(label)), []).append(float(score))
+        scores.setdefault(langid._norm_code(str(label)), []).append(float(score))
     if candidates is not None:
         wanted = set(candidates)
         scores = {k: v for k, v in scores.items() if k in wanted}
@@ -412,11 +418,11 @@ def test_lang_probability_matches_the_plain_computation() -> None:
         for text in texts:
             for cands in cand_sets:
                 want = _lang_probability_reference(text, cands)
-                assert cl.lang_probability(text, cands) == want
-                assert cl._lang_probability_plain(text, cands) == want
+                assert langid.lang_probability(text, cands) == want
+                assert langid._lang_probability_plain(text, cands) == want
 
 
 def test_transliterate_memo_is_transparent() -> None:
     for word in ["Зеленський", "Путіна", "Ελλάδα", "Müller", "Łódź", "x" * 80]:
-        assert cl.transliterate(word) == cl._transliterate(word)
-    assert re.fullmatch(r"[a-z0-9]*", cl.transliterate("Зеленський"))
+        assert translit.transliterate(word) == translit._transliterate(word)
+    assert re.fullmatch(r"[a-z0-9]*", translit.transliterate("Зеленський"))

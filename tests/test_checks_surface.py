@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from mtaudit.checks import surface
+from mtaudit.checks import repetition, truncated
 from mtaudit.checks.base import REGISTRY, CheckContext, build_checks
 from mtaudit.errors import InputError
 from mtaudit.report import Finding, Link, Sentence, Side
@@ -62,9 +62,9 @@ def run(code: str, ctx: CheckContext, **params: object) -> list[Finding]:
 
 def test_find_loops() -> None:
     toks = ["he", "said", "that"] * 4 + ["it"]
-    (lp,) = surface.find_loops(toks)
+    (lp,) = repetition.find_loops(toks)
     assert (lp.start, lp.n, lp.repeats) == (0, 3, 4)
-    assert surface.find_loops(["a", "b", "c", "d", "e", "f"]) == []
+    assert repetition.find_loops(["a", "b", "c", "d", "e", "f"]) == []
 
 
 def test_word_loop_is_flagged_with_its_span() -> None:
@@ -155,7 +155,7 @@ def test_a_colon_or_semicolon_ends_a_segment(target: str) -> None:
     """Translators trade "." for ":" or ";" (the quote or list follows on the next line)."""
     ctx = make_ctx(["Nelson said the following."], [target])
     assert run("truncated", ctx) == []
-    assert surface.ending(target, "de") == "terminal"
+    assert truncated.ending(target, "de") == "terminal"
 
 
 def test_missing_final_punctuation_is_minor() -> None:
@@ -186,11 +186,11 @@ def test_truncated_negatives() -> None:
 
 
 def test_ending() -> None:
-    assert surface.ending("Er sagte: «Nein.»", "de") == "terminal"
-    assert surface.ending("Er sagte (", "de") == "open"
-    assert surface.ending("and the", "en") == "function_word"
-    assert surface.ending("他说，", "zh") == "continuation"
-    assert surface.ending("Eilmeldung", "de") == "bare"
+    assert truncated.ending("Er sagte: «Nein.»", "de") == "terminal"
+    assert truncated.ending("Er sagte (", "de") == "open"
+    assert truncated.ending("and the", "en") == "function_word"
+    assert truncated.ending("他说，", "zh") == "continuation"
+    assert truncated.ending("Eilmeldung", "de") == "bare"
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Number, date and amount extraction and normalisation (mtaudit.checks.numbers)."""
+"""Number, date and amount extraction and normalisation (mtaudit.text.numbers)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mtaudit.checks.numbers import (
-    compare_numbers,
-    extract_numbers,
-    magnitude_ratio,
-    parse_number,
-    values_equal,
-)
+from mtaudit.text.number_matching import compare_numbers, magnitude_ratio, values_equal
+from mtaudit.text.numbers import extract_numbers, parse_number
 
 
 def values(text: str, lang: str | None = None, *, soft: bool = True) -> list[float]:

@@ -143,7 +143,9 @@ def register(cls: type[Check]) -> type[Check]:
         raise ValueError(f"check {cls.code!r}: stage must be one of {STAGES}, not {cls.stage!r}")
     for used in cls.uses:
         if used not in REGISTRY or used == cls.code:
-            raise ValueError(f"check {cls.code!r} uses {used!r}, which must be registered before it")
+            raise ValueError(
+                f"check {cls.code!r} uses {used!r}, which must be registered before it"
+            )
     REGISTRY[cls.code] = cls
     return cls
 

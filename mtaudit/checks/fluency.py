@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..report import Finding
-from .base import Check, CheckContext, register
+from .base import Check, CheckContext
 
 __all__ = ["GarbledCheck", "FluencyCheck", "garble_span"]
 
@@ -61,7 +61,6 @@ def _evidence(res: Any, p: float) -> dict[str, Any]:
     }
 
 
-@register
 class GarbledCheck(Check):
     """A sentence that reads as broken: fused or cut clauses, misplaced or doubled words."""
 
@@ -115,7 +114,6 @@ class GarbledCheck(Check):
                 )
 
 
-@register
 class FluencyCheck(Check):
     """Low fluency that is not (yet) garbled."""
 

@@ -11,12 +11,11 @@ from collections.abc import Iterator
 
 from ..furniture import detect_furniture
 from ..report import Finding
-from .base import Check, CheckContext, register
+from .base import Check, CheckContext
 
 __all__ = ["FurnitureCheck"]
 
 
-@register
 class FurnitureCheck(Check):
     """Page furniture: navigation, bylines, datelines, captions, credits, update notices."""
 

@@ -19,6 +19,8 @@ import os
 from collections import defaultdict
 from functools import lru_cache
 
+from .translit import transliterate
+
 __all__ = ["renderings", "cldr_version"]
 
 #: A word of a multi-word name that occurs in more names than this (South, Islands, Republic)
@@ -36,8 +38,6 @@ def cldr_version() -> str | None:
 
 
 def _key(word: str) -> str:
-    from .crosslingual import transliterate
-
     return transliterate(word)
 
 
@@ -153,7 +153,7 @@ def _inflected_form(name: str, word: str) -> bool:
     letters after a shared prefix that leaves at most three letters of the name, or a longer
     case ending after a shared prefix of seven letters or more (*Ühendriigid* →
     *Ühendriikidesse*: Estonian consonant gradation changes the stem too). Stricter than
-    :func:`~mtaudit.checks.crosslingual.names_match`, so that *Iraak* (Iraq) never reads as
+    :func:`~mtaudit.text.names.names_match`, so that *Iraak* (Iraq) never reads as
     *Iraan* (Iran).
     """
     if len(name) >= 4 and word.startswith(name) and len(word) - len(name) <= 4:

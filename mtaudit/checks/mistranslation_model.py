@@ -1,49 +1,13 @@
-"""``mistranslation``: a learned detector of critical meaning errors in a link.
-
-WMT21's critical errors are translations that mislead: toxicity added, removed or changed, wrong
-named entities, numbers or units, negation or sentiment reversed, health/safety risks, content left
-untranslated or hallucinated. No single surface check sees most of them, so this check combines
-cheap, offline evidence into a calibrated probability with a small logistic regression trained by
-``scripts/train_critical.py`` on the WMT21 critical-error train splits (all pairs pooled) and
-shipped as ``mtaudit/data/critical_model.json``. Only numpy runs at audit time.
-
-Features of a link (all computed from what the pipeline already has; nothing is re-encoded except
-a handful of fixed prototype phrases, once per process and encoder):
-
-* ``cos`` / ``margin`` — the link's encoder cosine, and the cosine minus the mean of the nearest
-  other-side cosines within the document (CSLS-style; see :func:`mtaudit.score.quality.margins`).
-* ``len_dev`` / ``len_signed`` — the log length ratio (alnum characters) against the language-pair
-  prior, absolute and signed; ``log_len`` — log source length.
-* ``neg_src``, ``neg_tgt``, ``neg_diff`` — negation cues per side from small per-language cue lists
-  (:data:`NEGATION_CUES`) and their absolute difference (languages without a list count 0).
-* ``tox_src``, ``tox_tgt``, ``tox_diff`` — profanity/insult cues per side
-  (:data:`TOXIC_CUES`), and ``proto_src``, ``proto_tgt``, ``proto_diff`` — each side's highest
-  encoder cosine with a few toxic prototype phrases (:data:`TOXIC_PROTOTYPES`), which covers any
-  language the encoder covers.
-* ``num_bad`` / ``name_bad`` — the findings of ``number_mismatch`` and ``name_mismatch`` (run here
-  with their default settings) on the link.
-* ``copy`` — character similarity of source and target without shared names and numbers, above
-  0.5 (untranslated content); ``src_caps``, ``src_markup``, ``src_excl`` — shouting, markup and
-  exclamation in the source (noisy input is where MT breaks).
-* optionally ``emb`` — a learned projection of the link's source embedding and of the difference
-  of the two sides' embeddings (per encoder profile; see the model file).
-
-The model has one profile per encoder (cosine scales differ); an unknown encoder uses the
-``default`` profile, which uses no encoder features at all. The probability threshold that turns a
-probability into a ``critical`` finding was chosen by cross-validation on the train splits and
-capped by the false-alarm rate on good translations of the pairs the profile serves
-(``validated_pairs``). Any other language pair gets the profile's stricter ``unseen_threshold``,
-chosen by ``scripts/calibrate_critical_unseen.py`` on good human translations of a pair the model
-never saw (Text+Berg de→fr, dev document).
-"""
+"""The model behind ``mistranslation``: features of a link, cue lists, and a logistic model per
+encoder profile (``mtaudit/data/critical_model.json``, trained by ``scripts/train_critical.py``).
+The features and how the thresholds were chosen: ``docs/checks.md``."""
 
 from __future__ import annotations
 
 import json
 import math
 import re
-import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -51,36 +15,40 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError, ModelUnavailableError
-from ..report import Finding, Link
-from .base import Check, CheckContext, register
-from .crosslingual import (
-    NameMismatchCheck,
-    NumberMismatchCheck,
-    base_lang,
-    content_sentences,
-    copy_similarity,
-    joined,
-    length_prior,
-    markup_share,
-    tokens,
-    whole,
-)
+from ..errors import ModelUnavailableError
+from ..langid import base_lang
+from ..report import Finding
+from ..resources import data_path, read_json
+from ..text.copy import copy_similarity
+from ..text.tokens import markup_share, tokens
+from .base import Check, CheckContext
+from .common import content_sentences, joined
+from .linkstats import length_prior
+from .name_mismatch import NameMismatchCheck
+from .number_mismatch import NumberMismatchCheck
 
 __all__ = [
+    "ENCODER_FEATURES",
+    "FAMILY",
     "FEATURES",
     "NEGATION_CUES",
     "TOXIC_CUES",
     "TOXIC_PROTOTYPES",
-    "CriticalProfile",
     "CriticalModel",
-    "CriticalCheck",
-    "load_critical_model",
+    "CriticalProfile",
+    "Cues",
     "cue_count",
     "cue_counts",
-    "text_features",
     "link_feature_matrix",
+    "link_vectors",
+    "load_critical_model",
+    "predict_links",
+    "prototype_matrix",
+    "sigmoid",
+    "text_features",
 ]
+
+_MODEL_PATH = data_path("critical_model.json")
 
 #: Scalar features, in model order.
 FEATURES: tuple[str, ...] = (
@@ -105,8 +73,11 @@ FEATURES: tuple[str, ...] = (
     "src_markup",
     "src_excl",
 )
+
+
 #: Features that need an encoder (left at their training mean by the ``default`` profile).
 ENCODER_FEATURES = frozenset({"cos", "margin", "proto_src", "proto_tgt", "proto_diff"})
+
 
 #: Which evidence family a feature belongs to (the finding's sub-kind when it dominates).
 FAMILY = {
@@ -124,11 +95,6 @@ FAMILY = {
     "copy": "untranslated",
 }
 
-_MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "critical_model.json"
-
-
-# ---- cue lists ----------------------------------------------------------------------------------
-
 
 @dataclass(frozen=True)
 class Cues:
@@ -142,114 +108,28 @@ class Cues:
     not_prefixes: tuple[str, ...] = ()
 
 
-def _cues(
-    words: str = "",
-    prefixes: str = "",
-    suffixes: str = "",
-    substrings: str = "",
-    not_prefixes: str = "",
-) -> Cues:
-    return Cues(
-        frozenset(words.split()),
-        tuple(prefixes.split()),
-        tuple(suffixes.split()),
-        tuple(substrings.split()),
-        tuple(not_prefixes.split()),
-    )
+def _cue_table(kind: str) -> dict[str, Cues]:
+    return {
+        lang: Cues(
+            frozenset(c.get("words", ())),
+            tuple(c.get("prefixes", ())),
+            tuple(c.get("suffixes", ())),
+            tuple(c.get("substrings", ())),
+            tuple(c.get("not_prefixes", ())),
+        )
+        for lang, c in read_json("critical_cues.json")[kind].items()
+    }
 
 
 #: Negation cues per language (general grammar, not fitted to any data). Czech negates verbs with
 #: the prefix ``ne-``: any word starting with it counts, minus the common non-negated ``ne…``
 #: words (``nebo``, ``než``, the superlative ``nej-``, ``někdo``…).
-NEGATION_CUES: dict[str, Cues] = {
-    "en": _cues(
-        "not no never none nobody nothing neither nor nowhere without cannot nope", "", "n't n’t"
-    ),
-    "de": _cues(
-        "nicht kein keine keinen keinem keiner keines nie niemals niemand nichts weder ohne "
-        "nirgends nirgendwo"
-    ),
-    "cs": _cues(
-        "ne nikdy nic nikdo nikde žádný žádná žádné žádného žádnou žádní bez ani",
-        "ne",
-        "",
-        "",
-        "nej než neb nebo něk něc něj něm ner net new nemoc neu neo nerv",
-    ),
-    "fr": _cues("ne n pas jamais rien personne aucun aucune ni sans non"),
-    "es": _cues("no nunca nada nadie ningún ninguno ninguna ni sin jamás tampoco"),
-    "it": _cues("non mai niente nulla nessuno nessuna né senza"),
-    "pt": _cues("não nunca nada ninguém nenhum nenhuma nem sem jamais"),
-    "nl": _cues("niet geen nooit niets niemand noch zonder nergens"),
-    "ru": _cues("не нет никогда ничего никто ни без нельзя никакой никакая никакие нигде"),
-    "uk": _cues("не немає ніколи нічого ніхто ні без не можна жоден жодна жодного ніде"),
-    "pl": _cues("nie nigdy nic nikt żaden żadna żadne ani bez nigdzie"),
-    "ja": _cues(substrings="ない なかった ません ず 無 非 不 未 決して いいえ"),
-    "zh": _cues(substrings="不 没 沒 无 無 非 别 莫 未 勿 否"),
-}
-
+NEGATION_CUES: dict[str, Cues] = _cue_table("negation")
 #: Profanity and insult cues per language (common swear words and slurs; general knowledge).
-TOXIC_CUES: dict[str, Cues] = {
-    "en": _cues(
-        "ass asses arse damn hell crap dick dicks cock cocks piss pissed suck sucks idiot idiots "
-        "stupid moron morons dumb jerk loser losers scum dope twat prick wanker douche gay homo "
-        "nazi nazis pathetic ugly fat liar liars hate kill die retard retards retarded shut",
-        "fuck fuk shit bitch bastard asshole arsehole cunt whore slut fag nigg penis vagina "
-        "dumbass jackass dipshit bullshit porn rape idiot moron",
-    ),
-    "de": _cues(
-        "arsch dumm dummer dumme dummen blöd blöde blöder doof idiot idioten trottel depp "
-        "mist hölle verdammt verdammte verdammter penner schwein tot töten sterben hass nazi "
-        "nazis lügner fett hässlich",
-        "scheiß scheiss arschloch fick fotze hure schlampe wichser schwuchtel hurensohn "
-        "vollidiot kacke pisse schwanz penis vagina porno vergewalt schwachkopf bekloppt "
-        "verpiss",
-    ),
-    "cs": _cues(
-        "blb blbec blbý hloupý hloupá idiot idioti debil debilové kráva prase peklo nácek "
-        "lhář tlustý ošklivý zemři zabít",
-        "kurv prdel hovn hovad sráč sračk kokot čurák píč zmrd šuk jebat jeb hajzl svin "
-        "kretén buzerant buzn teplouš zasran zatrac pitom mrd penis vagín porno znásil debil",
-    ),
-    "ja": _cues(
-        substrings="くそ クソ 糞 馬鹿 バカ ばか 死ね アホ あほ 黙れ くたばれ ちくしょう 畜生 "
-        "ファック クズ 野郎 変態 売春婦 ケツ 地獄 愚か 白痴 ビッチ 性交 ゲイ ホモ 淫 嫌い 殺す "
-        "間抜け ちんこ ペニス 膣 ポルノ レイプ 強姦 ナチ 知恵遅れ 遅滞"
-    ),
-    "zh": _cues(
-        substrings="他妈 他媽 妈的 操你 肏 屎 傻 笨蛋 白痴 蠢 混蛋 王八 婊子 贱 滚 去死 该死 "
-        "地狱 屁 废物 垃圾 弱智 智障 鸡巴 性交 变态 同性恋 基佬 杀 强奸 色情 阴茎 阴道 纳粹 "
-        "骗子 丑 胖 恨 闭嘴 狗娘"
-    ),
-    "fr": _cues(
-        "con conne cons idiot idiots stupide débile enfer merde putain salope",
-        "merd putain salop connard enculé pédé nique bite",
-    ),
-    "es": _cues(
-        "idiota estúpido tonto mierda puta puto joder cabrón", "mierd put joder cabr maric pend"
-    ),
-    "ru": _cues("дурак идиот тупой сука блядь хуй", "бля хуй пизд ебат еба сук мудак говн дерьм"),
-    "uk": _cues("дурень ідіот тупий сука", "бля хуй пизд ебат сук мудак лайн гівн"),
-}
-
+TOXIC_CUES: dict[str, Cues] = _cue_table("toxic")
 #: English phrases standing for toxic content; each side's highest encoder cosine with them is a
 #: language-independent toxicity cue (the multilingual encoder maps a translation close to them).
-TOXIC_PROTOTYPES: tuple[str, ...] = (
-    "fuck you",
-    "you are a fucking idiot",
-    "go fuck yourself",
-    "shut up, you stupid bitch",
-    "this is bullshit",
-    "you piece of shit",
-    "I hate you, go die",
-    "kill yourself",
-    "what an asshole",
-    "you are a retarded moron",
-    "suck my dick",
-    "fat ugly whore",
-    "gay faggot",
-    "go to hell",
-)
+TOXIC_PROTOTYPES: tuple[str, ...] = tuple(read_json("critical_cues.json")["toxic_prototypes"])
 
 
 def _norm_token(w: str) -> str:
@@ -298,6 +178,8 @@ def cue_counts(text: str, cue_lists: Sequence[Cues | None]) -> list[int]:
 
 
 _EXCL_RE = re.compile(r"[!?]")
+
+
 #: Character similarity up to which the ``copy`` feature is 0.
 _COPY_FLOOR = 0.5
 
@@ -336,9 +218,6 @@ def text_features(
         "src_markup": markup_share(src),
         "src_excl": float(min(len(_EXCL_RE.findall(src)), 3)),
     }
-
-
-# ---- the model ----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -505,9 +384,6 @@ def load_critical_model(path: str | Path | None = None) -> CriticalModel:
     return _load(str(path or _MODEL_PATH))
 
 
-# ---- features of links --------------------------------------------------------------------------
-
-
 #: Prototype vectors per encoder name (computed once per process and encoder).
 _PROTOTYPES: dict[str, np.ndarray] = {}
 
@@ -615,7 +491,7 @@ def link_feature_matrix(
     return x, sv, tv, t_texts
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
 
 
@@ -627,106 +503,4 @@ def predict_links(
     if not ctx.links:
         return np.zeros(0), np.zeros((0, len(profile.features))), profile
     x, sv, tv, _ = link_feature_matrix(ctx, profile)
-    return _sigmoid(profile.logits(x, sv, tv)), x, profile
-
-
-# ---- the check ----------------------------------------------------------------------------------
-
-
-@register
-class CriticalCheck(Check):
-    """A learned critical-error detector over a link's cross-lingual and lexical evidence."""
-
-    code = "mistranslation"
-    default_severity = "critical"
-    uses = ("number_mismatch", "name_mismatch")
-    description = (
-        "the link probably carries a critical meaning error (negation, toxicity, numbers, names, "
-        "untranslated or hallucinated content): a logistic model over cheap cross-lingual and "
-        "lexical evidence, trained on WMT21 critical-error data"
-    )
-    params = {
-        "threshold": None,
-        "unseen_threshold": None,
-        "major_threshold": None,
-        "model_path": None,
-        "top_features": 3,
-    }
-
-    def __init__(self, severity: str | None = None, **overrides: Any) -> None:
-        super().__init__(severity, **overrides)
-        for name in ("threshold", "unseen_threshold", "major_threshold"):
-            v = self.p[name]
-            if v is not None and (
-                isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1
-            ):
-                raise InputError(f"check '{self.code}': {name} must be in [0, 1] or null")
-        self._warned = False
-
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        if not ctx.links or ctx.mode == "comparable":
-            return
-        try:
-            model = load_critical_model(self.p["model_path"])
-        except ModelUnavailableError as exc:
-            if not self._warned:
-                warnings.warn(f"check 'mistranslation' skipped: {exc}", stacklevel=2)
-                self._warned = True
-            return
-        probs, x, profile = predict_links(ctx, model)
-        thr, validated = profile.threshold_for(ctx.source.lang, ctx.target.lang)
-        if not validated and self.p["unseen_threshold"] is not None:
-            thr = float(self.p["unseen_threshold"])
-        if self.p["threshold"] is not None:
-            thr = float(self.p["threshold"])
-        major = self.p["major_threshold"]
-        for lk, p, row in zip(ctx.links, probs, x, strict=True):
-            sev: str | None = None
-            if p >= thr:
-                sev = self.severity
-            elif major is not None and p >= float(major):
-                sev = "major"
-            if sev is None:
-                continue
-            yield self._finding(ctx, lk, float(p), thr, row, profile, sev, validated)
-
-    def _finding(
-        self,
-        ctx: CheckContext,
-        lk: Link,
-        p: float,
-        thr: float,
-        row: np.ndarray,
-        profile: CriticalProfile,
-        sev: str,
-        validated: bool = True,
-    ) -> Finding:
-        contrib = profile.contributions(row)
-        top = sorted(contrib.items(), key=lambda kv: -kv[1])[: int(self.p["top_features"])]
-        top = [(f, c) for f, c in top if c > 0]
-        kind = FAMILY.get(top[0][0]) if top else None
-        values = dict(zip(profile.features, row, strict=True))
-        t_sents = content_sentences(ctx.target, lk.target) or [ctx.target.sentences[lk.target[0]]]
-        sent = t_sents[0]
-        what = f" ({kind})" if kind else ""
-        unvalidated = "" if validated else " (threshold for language pairs it was not validated on)"
-        return self.finding(
-            "target",
-            sent.index,
-            whole(sent),
-            f"probable critical mistranslation{what}: p={p:.2f} ≥ {thr:.2f}{unvalidated}",
-            {
-                "probability": round(p, 4),
-                "threshold": round(thr, 4),
-                "validated_pair": validated,
-                "profile": profile.name,
-                "kind": kind,
-                "top_features": [
-                    {"feature": f, "value": round(float(values[f]), 4), "logit": round(c, 3)}
-                    for f, c in top
-                ],
-                "source": list(lk.source),
-            },
-            severity=sev,
-            code=f"{self.code}.{kind}" if kind else None,
-        )
+    return sigmoid(profile.logits(x, sv, tv)), x, profile
