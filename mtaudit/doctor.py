@@ -10,7 +10,8 @@ from __future__ import annotations
 import importlib.util
 import shutil
 from dataclasses import dataclass
-from importlib import metadata
+
+from .versions import installed_version
 
 __all__ = ["Component", "COMPONENTS", "diagnose", "format_report"]
 
@@ -135,13 +136,6 @@ COMPONENTS: tuple[Component, ...] = (
 )
 
 
-def _version(dist: str) -> str | None:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def diagnose() -> list[dict[str, object]]:
     """One entry per component: ``name``, ``installed``, ``versions``, ``adds``, ``install``."""
     out = []
@@ -149,7 +143,7 @@ def diagnose() -> list[dict[str, object]]:
         found = all(importlib.util.find_spec(m) is not None for m in comp.modules)
         if comp.executable:
             found = found and shutil.which(comp.executable) is not None
-        versions = {d: _version(d) for d in comp.distributions}
+        versions = {d: installed_version(d) for d in comp.distributions}
         install = comp.install
         if found and comp.probe:
             try:

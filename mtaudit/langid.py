@@ -89,9 +89,9 @@ _CYRILLIC_NOT_UK = ("ru", "bg", "sr", "mk")
 
 def base_lang(lang: str | None) -> str | None:
     """The base language of a code: ``"pt-BR"`` / ``"pt_BR"`` → ``"pt"``; None for no code."""
-    if not lang:
+    if not lang or not isinstance(lang, str):
         return None
-    return lang.replace("_", "-").split("-")[0].lower() or None
+    return lang.strip().replace("_", "-").split("-")[0].lower() or None
 
 
 def normalise_code(code: str | None) -> str | None:

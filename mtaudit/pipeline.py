@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 import numpy as np
@@ -384,15 +384,31 @@ def _as_document(doc: str | Document, presplit: bool) -> Document:
     return Document(text=doc, presplit=presplit)
 
 
-def _settings(settings: Settings | None, fluency: Any, **options: Any) -> Settings:
-    """``settings`` as given, or built from the keyword options (``fluency=False`` is the
-    ``fluency`` setting; a scorer object means the setting is on)."""
+def _prepare(
+    settings: Settings | None,
+    options: Mapping[str, Any],
+    encoder: Encoder | None,
+    fluency: SentenceScorer | bool | None,
+    comet: SegmentScorer | None,
+) -> tuple[Settings, Models]:
+    """The settings of a keyword-API call (``settings`` with the keyword ``options`` over it;
+    ``fluency=False`` is the ``fluency`` setting, a scorer object means it is on) and its models."""
+    known = {f.name for f in fields(Settings)}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise TypeError(
+            f"unknown option(s) {', '.join(unknown)}; the options are the fields of "
+            f"mtaudit.Settings: {', '.join(sorted(known))}"
+        )
     given = {k: v for k, v in options.items() if v is not None}
-    if fluency is False:
-        given["fluency"] = False
-    if settings is not None:
-        return replace(settings, **given) if given else settings
-    return Settings(**given)
+    if isinstance(fluency, bool):
+        given["fluency"] = fluency
+    if settings is None:
+        settings = Settings(**given)
+    elif given:
+        settings = replace(settings, **given)
+    scorer = None if isinstance(fluency, bool) else fluency
+    return settings, load_models(settings, encoder=encoder, fluency=scorer, comet=comet)
 
 
 def audit(
@@ -400,30 +416,20 @@ def audit(
     target: str | Document,
     *,
     settings: Settings | None = None,
-    src_lang: str | None = None,
-    tgt_lang: str | None = None,
-    mode: str | None = None,
-    presplit: bool | None = None,
     encoder: Encoder | None = None,
     fluency: SentenceScorer | bool | None = None,
-    checks: Mapping[str, Mapping[str, Any]] | None = None,
-    max_sentences: int | None = None,
-    references: Sequence[str] | None = None,
     comet: SegmentScorer | None = None,
+    references: Sequence[str] | None = None,
     progress: Progress | None = None,
-    time_budget: float | None = None,
-    profile: str | None = None,
-    multilingual_lm: bool | None = None,
+    **options: Any,
 ) -> Report:
     """Audit ``target`` as a translation (or retelling) of ``source``.
 
     ``source``/``target`` are texts (paragraphs on lines) or :class:`~mtaudit.load.Document`\\ s.
-    Options are those of :class:`~mtaudit.config.Settings` — pass ``settings=`` or the keywords
-    (keywords given with ``settings`` override it): ``mode`` is ``"auto"``, ``"translation"``
-    (monotone) or ``"comparable"`` (a retold article); ``checks`` overrides check settings
-    (``{code: {"enabled": False}}``, severities, parameters); ``profile`` is ``"fast"`` (no
-    language model) or ``"full"``; ``time_budget`` caps the seconds of the fluency stage;
-    ``multilingual_lm=True`` adds the opt-in multilingual LM for non-English sides.
+    The options are the fields of :class:`~mtaudit.config.Settings`, given as ``settings=`` or as
+    keywords (which override ``settings``): e.g. ``src_lang="en"``, ``mode="comparable"`` (a
+    retold article; ``"translation"`` is monotone, ``"auto"`` chooses), ``checks={code:
+    {"enabled": False}}``, ``profile="fast"`` (no language model), ``time_budget=30``.
 
     Models: ``encoder`` (default: the bundled encoder for the language pair), ``fluency`` (a
     fluency scorer; ``None`` for the bundled one when installed, ``False`` to skip the
@@ -432,25 +438,7 @@ def audit(
     ``progress`` is called as each stage starts. Bad input raises
     :class:`~mtaudit.errors.InputError`.
     """
-    settings = _settings(
-        settings,
-        fluency,
-        src_lang=src_lang,
-        tgt_lang=tgt_lang,
-        mode=mode,
-        presplit=presplit,
-        checks=checks,
-        max_sentences=max_sentences,
-        time_budget=time_budget,
-        profile=profile,
-        multilingual_lm=multilingual_lm,
-    )
-    models = load_models(
-        settings,
-        encoder=encoder,
-        fluency=None if isinstance(fluency, bool) else fluency,
-        comet=comet,
-    )
+    settings, models = _prepare(settings, options, encoder, fluency, comet)
     return audit_documents(
         _as_document(source, settings.presplit),
         _as_document(target, settings.presplit),
@@ -465,45 +453,24 @@ def audit_pairs(
     pairs: Sequence[Pair] | Sequence[tuple[str, str]],
     *,
     settings: Settings | None = None,
-    src_lang: str | None = None,
-    tgt_lang: str | None = None,
+    path: str | None = None,
     encoder: Encoder | None = None,
     fluency: SentenceScorer | bool | None = None,
-    checks: Mapping[str, Mapping[str, Any]] | None = None,
-    path: str | None = None,
     comet: SegmentScorer | None = None,
     progress: Progress | None = None,
-    max_sentences: int | None = None,
-    time_budget: float | None = None,
-    profile: str | None = None,
     in_context: bool | None = None,
-    multilingual_lm: bool | None = None,
+    **options: Any,
 ) -> Report:
     """Audit pre-aligned segment pairs: segment *i* of each side is pair *i*, and so is ``links[i]``.
 
     Segments are not re-split and page-furniture detection does not run (each pair is content).
     Pairs with a ``reference`` (all or none) add BLEU/chrF/chrF++/TER per pair. ``in_context=True``
     (the ``pairs_in_context`` setting) tells the fluency LM that the pairs are consecutive
-    segments of one document, read as running text. The other options and models are as for
-    :func:`audit`; ``path`` names the pairs file in messages and the report.
+    segments of one document, read as running text. Options and models are as for :func:`audit`;
+    ``path`` names the pairs file in messages and the report.
     """
-    settings = _settings(
-        settings,
-        fluency,
-        src_lang=src_lang,
-        tgt_lang=tgt_lang,
-        checks=checks,
-        max_sentences=max_sentences,
-        time_budget=time_budget,
-        profile=profile,
-        pairs_in_context=in_context,
-        multilingual_lm=multilingual_lm,
-    )
-    models = load_models(
-        settings,
-        encoder=encoder,
-        fluency=None if isinstance(fluency, bool) else fluency,
-        comet=comet,
-    )
+    if in_context is not None:
+        options = {**options, "pairs_in_context": in_context}
+    settings, models = _prepare(settings, options, encoder, fluency, comet)
     items = [p if isinstance(p, Pair) else Pair(*p) for p in pairs]
     return audit_segments(items, settings, models, path=path, progress=progress)

@@ -42,6 +42,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .langid import base_lang
+
 __all__ = ["MAX_SENTENCE_CHARS", "split_sentences", "split_lines"]
 
 #: Longest sentence :func:`split_sentences` returns; longer unpunctuated runs are cut.
@@ -291,13 +293,6 @@ def _union(tables: list[dict[str, str]]) -> dict[str, str]:
 
 
 _ALL_STARTERS = frozenset(w for words in _STARTERS.values() for w in _words(words))
-
-
-def _base_lang(lang: str | None) -> str | None:
-    if not lang or not isinstance(lang, str):
-        return None
-    base = lang.strip().lower().replace("_", "-").split("-")[0]
-    return base or None
 
 
 @lru_cache(maxsize=256)
@@ -586,7 +581,7 @@ def split_sentences(text: str, lang: str | None = None) -> list[tuple[int, int]]
     """
     if not isinstance(text, str) or not text:
         return []
-    rules = _rules(_base_lang(lang))
+    rules = _rules(base_lang(lang))
     raw: list[tuple[int, int]] = []
     for a, b in _lines(text):
         _split_line(text, a, b, rules, raw)

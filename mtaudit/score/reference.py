@@ -24,6 +24,7 @@ from functools import cache
 from typing import Any
 
 from ..errors import InputError
+from ..langid import base_lang
 
 __all__ = ["METRICS", "ReferenceScores", "reference_scores", "bleu_tokenizer"]
 
@@ -34,11 +35,6 @@ METRICS: tuple[str, ...] = ("bleu", "chrf", "chrf++", "ter")
 _CHAR_LANGS = frozenset({"th", "lo", "km", "my", "bo", "dz"})
 # Languages for which TER's "asian support" (CJK character splitting) applies.
 _ASIAN_LANGS = frozenset({"zh", "ja", "ko"})
-
-
-def _base_lang(lang: str | None) -> str:
-    """``"zh-Hans"`` / ``"ZH_cn"`` → ``"zh"``; ``None`` → ``""``."""
-    return (lang or "").replace("_", "-").split("-")[0].strip().lower()
 
 
 @cache
@@ -55,7 +51,7 @@ def _tokenizer_works(name: str) -> bool:
 
 def bleu_tokenizer(tgt_lang: str | None) -> str:
     """The offline sacrebleu BLEU tokenizer for a target language (see the module docstring)."""
-    lang = _base_lang(tgt_lang)
+    lang = (base_lang(tgt_lang) or "")
     if lang == "zh":
         return "zh"
     if lang == "ja":
@@ -140,7 +136,7 @@ def reference_scores(
             f"the sacrebleu tokenizer {tokenize!r} needs extra packages: "
             f"pip install 'sacrebleu[{lang}]', or use 'char'"
         )
-    asian = _base_lang(tgt_lang) in _ASIAN_LANGS
+    asian = (base_lang(tgt_lang) or "") in _ASIAN_LANGS
     try:
         corpus_metrics: dict[str, Any] = {
             "bleu": BLEU(tokenize=tokenize),
