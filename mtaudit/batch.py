@@ -41,8 +41,16 @@ from typing import Any, TextIO
 
 from . import __version__
 from .config import Settings
-from .errors import InputError
-from .files import inside, outside_message, write_atomic
+from .errors import InputError, one_line
+from .files import (
+    OUT_MARKER,
+    inside,
+    output_folder_of,
+    outside_message,
+    probe_folder,
+    walk_files,
+    write_atomic,
+)
 from .formats import FORMATS
 from .models import check_comet
 from .report import SEVERITIES
@@ -142,10 +150,8 @@ def items_from_dirs(
             raise InputError(f"{d}: not a folder")
         base = Path(os.path.realpath(d))
         files = {}
-        for p in sorted(d.rglob(pattern)):
+        for p in walk_files(d, pattern):
             rel = p.relative_to(d)
-            if any(part.startswith(".") for part in rel.parts) or not p.is_file():
-                continue
             if not allow_outside and not inside(p, base):
                 raise InputError(outside_message(f"{side} file", str(p), base))
             files[rel.as_posix()] = str(p)
@@ -192,6 +198,9 @@ def _manifest_rows(text: str, name: str) -> Iterator[tuple[int, dict[str, Any] |
             except json.JSONDecodeError as exc:
                 yield lineno, None, f"invalid JSON ({exc.msg})"
                 continue
+            except RecursionError:
+                yield lineno, None, "invalid JSON (nested too deeply)"
+                continue
             if not isinstance(obj, dict):
                 yield lineno, None, "expected a JSON object with source and target"
                 continue
@@ -237,7 +246,7 @@ def items_from_manifest(path: str | Path, *, allow_outside: bool = False) -> lis
     outside the manifest's folder, duplicate ids, an unreadable or empty manifest raise
     :class:`InputError`. Items without an ``id`` take their source (or pairs) path as it is written.
     """
-    from .load import read_text
+    from .load import has_lone_surrogate, read_text
 
     name = str(path)
     text = read_text(path)
@@ -254,6 +263,9 @@ def items_from_manifest(path: str | Path, *, allow_outside: bool = False) -> lis
                 if value is not None and not isinstance(value, str):
                     error = f"{key!r} must be a string path"
                     break
+                if value is not None and has_lone_surrogate(value):
+                    error = f"{key!r} holds a lone surrogate escape (such as \\ud800)"
+                    break
                 paths[key] = value
             if error is None:
                 if paths.get("pairs"):
@@ -264,6 +276,9 @@ def items_from_manifest(path: str | Path, *, allow_outside: bool = False) -> lis
             ident = row.get("id")
             if ident is not None and (not isinstance(ident, str) or not ident.strip()):
                 error = error or "'id' must be a non-empty string"
+                ident = None
+            elif ident is not None and has_lone_surrogate(ident):
+                error = error or "'id' holds a lone surrogate escape (such as \\ud800)"
                 ident = None
         else:
             ident = None
@@ -276,6 +291,12 @@ def items_from_manifest(path: str | Path, *, allow_outside: bool = False) -> lis
             if not allow_outside and (p.is_absolute() or not inside(base / p, real_base)):
                 raise InputError(f"{where}: " + outside_message(key, value, real_base))
             resolved[key] = str(p if p.is_absolute() else base / p)
+            marked = output_folder_of(resolved[key])
+            if marked is not None and error is None:
+                error = (
+                    f"{key} {value!r} lies inside the mtaudit output folder {marked}: "
+                    "reports are not inputs"
+                )
         explicit = ident is not None
         if ident is None:
             ident = paths.get("source") or paths.get("pairs") or f"line {lineno}"
@@ -500,14 +521,30 @@ class ProgressBar:
 
 
 def prepare_out_dir(out: Path, names: Sequence[str]) -> None:
-    """Create the output folder ``out``, and remove the index files ``names`` an earlier run
-    left there (they would not describe this run if it is stopped)."""
+    """Create the output folder ``out`` (or take an empty one, or one an earlier run wrote: it
+    holds :data:`~mtaudit.files.OUT_MARKER`), mark it, check that it can be written, and remove
+    the index files ``names`` an earlier run left there (they would not describe this run if it
+    is stopped). A folder holding anything else is refused: mtaudit never replaces files it did
+    not write."""
     if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: exists and is not a folder; --out-dir needs a folder")
+        raise InputError(one_line(f"{out}: exists and is not a folder; --out-dir needs a folder"))
+    marker = out / OUT_MARKER
+    if out.is_dir() and not marker.is_file() and any(out.iterdir()):
+        raise InputError(
+            one_line(
+                f"{out}: the folder holds files mtaudit did not write; give --out-dir a new or "
+                f"empty folder (or one an earlier mtaudit run wrote, marked by {OUT_MARKER})"
+            )
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"{out}: cannot create the folder ({exc.strerror or exc})") from None
+        raise InputError(
+            one_line(f"{out}: cannot create the folder ({exc.strerror or exc})")
+        ) from None
+    probe_folder(out, out)
+    if not marker.is_file():
+        write_atomic(marker, "This folder holds mtaudit reports; mtaudit may replace them.\n")
     for name in names:
         (out / name).unlink(missing_ok=True)
 

@@ -7,23 +7,46 @@ output file written). Output files are written atomically: all or nothing.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
 from .config import Settings, add_arguments
-from .errors import InputError, MtauditError
+from .errors import InputError, MtauditError, error_line, one_line
 from .files import check_output_path, write_output
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 
 
+class _Terminated(BaseException):
+    """Raised in the main thread by SIGTERM."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
+def _install_signals() -> object:
+    if threading.current_thread() is not threading.main_thread():
+        return None  # signal handlers can only be set from the main thread
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    return signal.signal(signal.SIGTERM, _terminate)
+
+
+def _restore_signals(previous: object) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)  # type: ignore[arg-type]
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {one_line(message)}\n")
 
 
 def _progress():  # type: ignore[no-untyped-def]
@@ -210,11 +233,11 @@ def _cmd_corpus(args: argparse.Namespace) -> int:
     )
     errors = [it for it in result.items if it.status == "error"]
     for it in errors[:20]:
-        print(f"mtaudit: {it.error}", file=sys.stderr)
+        print(f"mtaudit: {one_line(it.error or '')}", file=sys.stderr)
     if len(errors) > 20:
         print(f"mtaudit: … and {len(errors) - 20} more errors (see the index)", file=sys.stderr)
     print(result.verdict, file=sys.stderr)
-    print(f"index: {Path(args.out_dir) / 'index.json'}", file=sys.stderr)
+    print(f"index: {one_line(str(Path(args.out_dir) / 'index.json'))}", file=sys.stderr)
     return result.exit_code
 
 
@@ -252,9 +275,9 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     )
     for it in result.items:
         if it.status == "error":
-            print(f"mtaudit: {it.id}: {it.error}", file=sys.stderr)
+            print(f"mtaudit: {one_line(f'{it.id}: {it.error}')}", file=sys.stderr)
     print(result.verdict, file=sys.stderr)
-    print(f"index: {Path(args.out_dir) / 'index.json'}", file=sys.stderr)
+    print(f"index: {one_line(str(Path(args.out_dir) / 'index.json'))}", file=sys.stderr)
     return result.exit_code
 
 
@@ -311,9 +334,13 @@ def _cmd_checks() -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mtaudit`` command; returns the exit code."""
     parser = build_parser()
+    # SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C, so temporary files are removed and
+    # worker pools are torn down; an over-size write (ulimit -f) is an error, not a signal death.
+    previous = _install_signals()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error (already printed)
+        _restore_signals(previous)
         return int(exc.code or 0)
     try:
         if args.command == "audit":
@@ -339,15 +366,17 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    except InputError as exc:
-        print(f"mtaudit: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except MtauditError as exc:
-        print(f"mtaudit: error: {exc}", file=sys.stderr)
+    except MtauditError as exc:  # bad input, an output that cannot be written, a missing model
+        print(f"mtaudit: error: {error_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("mtaudit: interrupted", file=sys.stderr)
         return 130
+    except _Terminated:
+        print("mtaudit: terminated", file=sys.stderr)
+        return 143
+    finally:
+        _restore_signals(previous)
 
 
 if __name__ == "__main__":

@@ -42,8 +42,8 @@ from typing import Any
 
 from .batch import BatchItem, BatchResult, prepare_out_dir
 from .config import Settings
-from .errors import InputError, first_line
-from .files import inside, outside_message, write_atomic
+from .errors import InputError, error_line, one_line
+from .files import inside, output_folder_of, outside_message, walk_files, write_atomic
 from .models import check_comet
 from .runner import (
     ErrorUnit,
@@ -118,13 +118,18 @@ def pair_files(paths: Sequence[str | Path], *, allow_outside: bool = False) -> l
     for given in paths:
         p = Path(given)
         if not p.is_dir():
+            marked = output_folder_of(p) if p.exists() else None
+            if marked is not None:
+                raise InputError(
+                    one_line(
+                        f"{given}: lies inside the mtaudit output folder {marked}; "
+                        "reports are not inputs"
+                    )
+                )
             out.append(str(given))
             continue
         base = Path(os.path.realpath(p))
-        for f in sorted(p.rglob("*")):
-            rel = f.relative_to(p)
-            if any(part.startswith(".") for part in rel.parts) or not f.is_file():
-                continue
+        for f in walk_files(p):
             if f.suffix.lower() not in PAIR_SUFFIXES:
                 continue
             if not allow_outside and not inside(f, base):
@@ -182,7 +187,7 @@ def file_units(
 ) -> list[tuple[Key, Unit]]:
     """The units of one pairs file: shards of well-formed pairs, and one error per bad line (or
     one for the whole file when it cannot be read). Keys ``(index, line)`` give the order."""
-    from .load import parse_pairs, read_text
+    from .load import is_tsv_header, parse_pairs, read_text
 
     if Path(path).suffix.lower() == ".parquet":
         return _parquet_units(index, path, settings, shard_size)
@@ -196,9 +201,14 @@ def file_units(
         "jsonl" if suffix in (".jsonl", ".json", ".ndjson") else "tsv" if suffix == ".tsv" else None
     )
     cut = _Shards(index, path, shard_size)
+    first = True
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
+        if first and fmt != "jsonl" and is_tsv_header(line):
+            first = False
+            continue
+        first = False
         if fmt is None:
             fmt = "jsonl" if line.lstrip().startswith("{") else "tsv"
         try:
@@ -249,7 +259,7 @@ def _parquet_units(
     except FileNotFoundError:
         return [_error_unit((index, 0), path, path, f"{path}: no such file")]
     except Exception as exc:  # pyarrow's errors for a file that is not Parquet or is damaged
-        why = first_line(exc)
+        why = error_line(exc)
         return [_error_unit((index, 0), path, path, f"{path}: not a readable Parquet file ({why})")]
     cut = _Shards(index, path, shard_size)
     row = 0
@@ -269,7 +279,7 @@ def _parquet_units(
                     continue
                 cut.add((src, tgt, ref, row))
     except Exception as exc:  # a damaged page in the middle of the file
-        why = first_line(exc)
+        why = error_line(exc)
         cut.error(row + 1, f"{path}:{row + 1}: unreadable ({why})")
     return cut.finish("no rows")
 

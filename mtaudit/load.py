@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +20,14 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "Document",
     "Pair",
+    "read_bytes",
     "read_text",
     "read_document",
     "read_pairs",
     "parse_pairs",
+    "has_lone_surrogate",
+    "is_tsv_header",
+    "load_json_line",
     "too_big_message",
 ]
 
@@ -55,8 +60,21 @@ class Pair:
     extra: dict[str, object] = field(default_factory=dict)
 
 
+def _is_utf16(data: bytes) -> bool:
+    try:
+        data.decode("utf-16")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _decode(data: bytes, name: str, encoding: str) -> str:
-    if b"\x00" in data[:8192] and encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+    utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8")
+    if utf8 and data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) and _is_utf16(data):
+        raise InputError(
+            f"{name}: looks like UTF-16 text (byte-order mark); pass --encoding utf-16"
+        )
+    if b"\x00" in data[:8192] and utf8:
         raise InputError(f"{name}: looks like a binary file (NUL bytes); expected UTF-8 text")
     try:
         codecs.lookup(encoding)
@@ -72,30 +90,40 @@ def _decode(data: bytes, name: str, encoding: str) -> str:
         ) from None
 
 
-def read_text(
-    path: str | Path, *, encoding: str = "utf-8", max_bytes: int = DEFAULT_MAX_BYTES
-) -> str:
-    """Read a text file with clear errors for missing, oversized, binary or undecodable files."""
+def read_bytes(path: str | Path, *, max_bytes: int, what: str = "a text file") -> bytes:
+    """The bytes of ``path``, at most ``max_bytes`` of them, read once: the one reader every
+    file mtaudit opens goes through (inputs, references, manifests, policies).
+
+    A missing file, a directory, an unreadable file and a file (or a pipe or device such as
+    ``/dev/zero``, which reports no size) over the cap raise :class:`InputError`; no more than
+    ``max_bytes + 1`` bytes are ever held.
+    """
     p = Path(path)
     name = str(path)
-    if str(path) == "-":
+    if name == "-":
         raise InputError("reading from standard input is not supported; pass a file path")
     if not p.exists():
         raise InputError(f"{name}: no such file")
     if p.is_dir():
-        raise InputError(f"{name}: is a directory, expected a text file")
+        raise InputError(f"{name}: is a directory, expected {what}")
     try:
         size = p.stat().st_size
         if size > max_bytes:  # refused before reading a byte
             raise InputError(too_big_message(name, size, max_bytes))
-        # Read at most one byte over the cap: a pipe or device (/dev/zero) reports no size.
         with p.open("rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
     if len(data) > max_bytes:
         raise InputError(too_big_message(name, None, max_bytes))
-    return _decode(data, name, encoding)
+    return data
+
+
+def read_text(
+    path: str | Path, *, encoding: str = "utf-8", max_bytes: int = DEFAULT_MAX_BYTES
+) -> str:
+    """Read a text file with clear errors for missing, oversized, binary or undecodable files."""
+    return _decode(read_bytes(path, max_bytes=max_bytes), str(path), encoding)
 
 
 def too_big_message(name: str, size: int | None, max_bytes: int) -> str:
@@ -129,17 +157,19 @@ def parse_pairs(lines: Iterable[str], name: str = "<pairs>", fmt: str | None = N
     Blank lines are skipped. A malformed line raises :class:`InputError` naming ``name:line``.
     """
     pairs: list[Pair] = []
+    first = True
     for lineno, raw in enumerate(lines, start=1):
         line = raw.rstrip("\r\n")
         if not line.strip():
             continue
+        if first and fmt != "jsonl" and is_tsv_header(line):
+            first = False
+            continue  # a header row (source<TAB>target[<TAB>reference]) is not a pair
+        first = False
         if fmt is None:
             fmt = "jsonl" if line.lstrip().startswith("{") else "tsv"
         if fmt == "jsonl":
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{name}:{lineno}: invalid JSON ({exc.msg})") from None
+            obj = load_json_line(line, f"{name}:{lineno}")
             if not isinstance(obj, dict):
                 raise InputError(f"{name}:{lineno}: expected a JSON object with source and target")
             src, tgt, ref = obj.get("source"), obj.get("target"), obj.get("reference")
@@ -149,6 +179,12 @@ def parse_pairs(lines: Iterable[str], name: str = "<pairs>", fmt: str | None = N
                 )
             if ref is not None and not isinstance(ref, str):
                 raise InputError(f"{name}:{lineno}: 'reference' must be a string")
+            for key, value in (("source", src), ("target", tgt), ("reference", ref)):
+                if value is not None and has_lone_surrogate(value):
+                    raise InputError(
+                        f"{name}:{lineno}: '{key}' holds a lone surrogate escape (such as "
+                        "\\ud800), which is not text; fix the JSON"
+                    )
             extra = {k: v for k, v in obj.items() if k not in ("source", "target", "reference")}
             pairs.append(Pair(src, tgt, ref, lineno, extra))
         else:
@@ -167,6 +203,33 @@ def parse_pairs(lines: Iterable[str], name: str = "<pairs>", fmt: str | None = N
     if not pairs:
         raise InputError(f"{name}: no segment pairs found (the file is empty)")
     return pairs
+
+
+_TSV_HEADERS = (("source", "target"), ("source", "target", "reference"))
+
+
+def is_tsv_header(line: str) -> bool:
+    """Whether a TSV line is the header row ``source<TAB>target[<TAB>reference]`` (any case)."""
+    return tuple(f.strip().lower() for f in line.split("\t")) in _TSV_HEADERS
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Whether ``text`` holds a surrogate code point (only a JSON ``\\udXXX`` escape makes one)."""
+    return _SURROGATE_RE.search(text) is not None
+
+
+def load_json_line(line: str, where: str) -> object:
+    """``json.loads`` with every failure (bad syntax, nesting too deep) an :class:`InputError`
+    naming ``where``."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}: invalid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise InputError(f"{where}: invalid JSON (nested too deeply)") from None
 
 
 def read_pairs(

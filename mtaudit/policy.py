@@ -12,7 +12,7 @@ library's ``tomllib`` (``tomli`` on Python 3.10), never executed::
 
     [severity]                  # per-code severity overrides
     number_mismatch = "critical"
-    "garbled.fused" = "minor"
+    "repetition.loop" = "minor"
 
 Every key is optional; an empty file is a policy with no rules (every report passes).
 
@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .load import read_bytes
 from .report import SEVERITIES
 
 __all__ = [
@@ -60,6 +61,8 @@ POLICY_KEYS: dict[str, str] = {
     "ignore": "a list of finding codes",
 }
 
+#: Largest policy file read (bytes): a policy is a few hundred lines of TOML.
+POLICY_MAX_BYTES = 1024 * 1024
 _CODE_RE = re.compile(r"^[a-z_]+(\.[a-z_]+)*$")
 _SHARE_KEYS = ("max_flagged_share", "max_garbled_share", "max_omitted_share")
 
@@ -69,7 +72,7 @@ class Policy:
     """What a report must satisfy to pass the gate. ``None`` (or empty) means "no such rule".
 
     ``severity`` maps a finding code to the severity it should have; ``ignore`` lists codes whose
-    findings are dropped. A code also matches its sub-kinds: ``garbled`` covers ``garbled.fused``
+    findings are dropped. A code also matches its sub-kinds: ``repetition`` covers ``repetition.loop``
     (the most specific entry wins). ``origin`` names where the policy came from (for messages).
     """
 
@@ -85,7 +88,7 @@ class Policy:
     def __post_init__(self) -> None:
         # Validate and normalise the in-code form too (a file is validated with line numbers
         # before it gets here): numbers become floats, ``fail_on="none"`` becomes ``None``.
-        for key, value in _validate(self._as_mapping(), _Locator(None, None)).items():
+        for key, value in _validate(self._as_mapping(), _Locator(None, None, known_codes=False)).items():
             object.__setattr__(self, key, value)
 
     def _as_mapping(self) -> dict[str, Any]:
@@ -160,7 +163,7 @@ class Policy:
 
 
 def code_matches(code: str, pattern: str) -> bool:
-    """True when finding ``code`` is ``pattern`` or one of its sub-kinds (``garbled.fused``)."""
+    """True when finding ``code`` is ``pattern`` or one of its sub-kinds (``repetition.loop``)."""
     return code == pattern or code.startswith(pattern + ".")
 
 
@@ -170,9 +173,12 @@ def code_matches(code: str, pattern: str) -> bool:
 class _Locator:
     """Turns a key path into ``file:line: `` for messages (no line when no text was given)."""
 
-    def __init__(self, name: str | None, text: str | None) -> None:
+    def __init__(self, name: str | None, text: str | None, *, known_codes: bool = True) -> None:
         self.name = name
         self.text = text
+        #: Whether codes must name findings of registered checks (a file, the command line);
+        #: a Policy built in code may name the codes of a check registered later.
+        self.known_codes = known_codes
 
     def where(self, path: tuple[str, ...]) -> str:
         line = find_key_line(self.text, path) if self.text is not None else None
@@ -208,7 +214,7 @@ def _norm_fail_on(value: str) -> str | None:
 
 
 def _flatten_codes(table: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> dict[str, Any]:
-    """``{garbled = {fused = "minor"}}`` (from the dotted key ``garbled.fused``) → flat codes."""
+    """``{repetition = {loop = "minor"}}`` (from the dotted key ``repetition.loop``) → flat codes."""
     flat: dict[str, Any] = {}
     for key, value in table.items():
         path = (*prefix, key)
@@ -217,6 +223,18 @@ def _flatten_codes(table: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> di
         else:
             flat[".".join(path)] = value
     return flat
+
+
+def _unknown_code(code: str) -> str | None:
+    """Why ``code`` names no finding any registered check gives (None when it does)."""
+    from .checks import known_codes  # the registry imports the checks; they never import this
+
+    codes = known_codes()
+    if code in codes:
+        return None
+    near = difflib.get_close_matches(code, list(codes), n=1, cutoff=0.75)
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    return f"unknown finding code {code!r}{hint} (`mtaudit checks` lists them)"
 
 
 def _validate(data: Mapping[str, Any], loc: _Locator) -> dict[str, Any]:
@@ -265,6 +283,9 @@ def _validate(data: Mapping[str, Any], loc: _Locator) -> dict[str, Any]:
                 raise loc.fail(
                     path, f"unknown severity {level!r}; use one of {', '.join(SEVERITIES)}"
                 )
+            unknown = _unknown_code(code) if loc.known_codes else None
+            if unknown:
+                raise loc.fail(path, unknown)
         out["severity"] = flat
     ignore = data.get("ignore")
     if ignore is not None:
@@ -279,6 +300,9 @@ def _validate(data: Mapping[str, Any], loc: _Locator) -> dict[str, Any]:
                 raise loc.fail(
                     ("ignore",), f"{item!r} is not a finding code (lower-case letters, '_', '.')"
                 )
+            unknown = _unknown_code(item) if loc.known_codes else None
+            if unknown:
+                raise loc.fail(("ignore",), unknown)
         out["ignore"] = tuple(dict.fromkeys(ignore))
     return out
 
@@ -341,16 +365,10 @@ def parse_policy(text: str, name: str = "policy.toml") -> Policy:
 
 def load_policy(path: str | Path) -> Policy:
     """Read and validate a policy file (TOML, UTF-8). Any problem is an :class:`InputError`."""
-    p = Path(path)
     name = str(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{name}: policy file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a directory, expected a policy file (TOML)") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read policy file: {exc.strerror or exc}") from None
+    if not Path(path).exists():
+        raise InputError(f"{name}: policy file not found")
+    raw = read_bytes(path, max_bytes=POLICY_MAX_BYTES, what="a policy file (TOML)")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -378,7 +396,7 @@ def _split_key(dotted: str) -> tuple[str, ...]:
 
 
 def _norm_path(path: tuple[str, ...]) -> tuple[str, ...]:
-    """``("severity", "garbled.fused")`` and ``("severity", "garbled", "fused")`` compare equal."""
+    """``("severity", "repetition.loop")`` and ``("severity", "garbled", "fused")`` compare equal."""
     return tuple(".".join(path).split("."))
 
 

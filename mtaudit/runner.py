@@ -10,6 +10,7 @@ worker processes, with a crashing worker costing only the unit it was auditing.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import time
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeVar
 
 from .config import Settings
-from .errors import MtauditError, first_line
+from .errors import MtauditError, error_line
 from .load import Pair
 from .models import Models, load_models
 from .report import Report
@@ -281,7 +282,7 @@ class Runner:
         try:
             done = self.execute(unit, render=render)
         except MtauditError as exc:
-            return ItemResult.of(unit, "error", error=where + first_line(exc))
+            return ItemResult.of(unit, "error", error=where + error_line(exc))
         except MemoryError:
             return ItemResult.of(unit, "error", error=where + "out of memory")
         except Exception as exc:  # a bug or a broken model must not lose the other units
@@ -389,7 +390,7 @@ def isolated_pool(
             except BrokenProcessPool:
                 return failed(task, crashed)
             except Exception as exc:  # e.g. a result that could not be sent back
-                return failed(task, f"worker failed: {first_line(exc)}")
+                return failed(task, f"worker failed: {error_line(exc)}")
 
     todo = iter(tasks)
     while True:
@@ -410,18 +411,27 @@ def isolated_pool(
                     broken = True
                     break
                 except Exception as exc:
-                    yield task, failed(task, f"worker failed: {first_line(exc)}")
+                    yield task, failed(task, f"worker failed: {error_line(exc)}")
                     continue
                 yield task, result
             finished = not broken
         finally:
             # wait for the workers only after a normal end; on a break, an error or an early
             # stop by the consumer, drop what is queued and do not wait
+            if not finished and not broken:
+                _stop_workers(ex)  # interrupted (Ctrl-C, SIGTERM): do not leave them running
             ex.shutdown(wait=finished, cancel_futures=True)
         if not broken:
             return
         for task, _ in flight:  # what was in flight when the pool broke: one by one
             yield task, alone(task)
+
+
+def _stop_workers(ex: ProcessPoolExecutor) -> None:
+    """Terminate the pool's worker processes now (the executor has no public way to)."""
+    for proc in list((getattr(ex, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # already gone
+            proc.terminate()
 
 
 def run_pool(

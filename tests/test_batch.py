@@ -19,6 +19,7 @@ from mtaudit.batch import (
 )
 from mtaudit.cli import main
 from mtaudit.config import Settings
+from mtaudit.files import OUT_MARKER
 from mtaudit.errors import InputError
 from mtaudit.policy import Policy
 
@@ -67,7 +68,7 @@ def _index(out: Path) -> dict:
 
 
 def _no_temp_files(out: Path) -> bool:
-    return not [p for p in out.rglob(".*") if p.is_file()]
+    return not [p for p in out.rglob(".*") if p.is_file() and p.name != OUT_MARKER]
 
 
 # --------------------------------------------------------------------------- folders
@@ -404,7 +405,7 @@ def test_jobs_1_and_2_write_identical_files(tmp_path, capsys):
             if p.is_file() and p.name != "timing.json"
         }
         assert json.loads((out / "timing.json").read_text())["jobs"] == jobs
-    assert len(outs[1]) == 2 + 6 * 5  # index.json, index.md, five formats per audited item
+    assert len(outs[1]) == 3 + 6 * 5  # index.json, index.md, the marker, formats per item
     assert outs[1].keys() == outs[2].keys()
     for name in outs[1]:
         assert outs[1][name] == outs[2][name], name

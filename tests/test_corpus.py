@@ -94,7 +94,7 @@ def test_local_corpus_shards_and_bad_units(tmp_path, capsys):
     assert shard["signature"]["skipped"]["fluency"] == "disabled"
     assert shard["timing"] == {}
     assert (out / "index.md").read_text("utf-8").startswith("# mtaudit corpus report")
-    assert not list(out.glob(".*"))  # no temporary files left
+    assert [p.name for p in out.glob(".*")] == [".mtaudit-out"]  # no temporary files left
     code, err = _run(capsys, "corpus", "--pairs", d, "--out-dir", out, "--engine", "local",
                      "--allow-errors", *FAST)  # fmt: skip
     assert code == 0, err

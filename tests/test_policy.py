@@ -33,7 +33,7 @@ EXAMPLE = textwrap.dedent(
 
     [severity]
     number_mismatch = "critical"
-    "garbled.fused" = "minor"
+    "repetition.loop" = "minor"
     """
 )
 
@@ -57,7 +57,7 @@ def test_example_policy_parses() -> None:
     assert p.max_omitted_share == 0.2
     assert p.fail_on == "critical"
     assert p.ignore == ("name_mismatch",)
-    assert dict(p.severity) == {"number_mismatch": "critical", "garbled.fused": "minor"}
+    assert dict(p.severity) == {"number_mismatch": "critical", "repetition.loop": "minor"}
     assert p.origin == "mtaudit.toml"
     assert p.rules == [
         "min_quality",
@@ -77,8 +77,8 @@ def test_empty_policy_is_valid_and_passes_everything() -> None:
 
 
 def test_dotted_and_inline_severity_tables_are_flattened() -> None:
-    p = parse_policy('severity.garbled.fused = "critical"\n')
-    assert dict(p.severity) == {"garbled.fused": "critical"}
+    p = parse_policy('severity.repetition.loop = "critical"\n')
+    assert dict(p.severity) == {"repetition.loop": "critical"}
     p = parse_policy('severity = { number_mismatch = "minor", garbled = "critical" }\n')
     assert dict(p.severity) == {"number_mismatch": "minor", "garbled": "critical"}
 
@@ -132,15 +132,15 @@ def test_unknown_table_is_reported_at_its_header() -> None:
             "severity.garbled",
             "unknown severity 'fatal'",
         ),
-        ('[severity]\n"garbled.fused" = 3\n', 2, "severity.garbled.fused", "got a number"),
+        ('[severity]\n"repetition.loop" = 3\n', 2, "severity.repetition.loop", "got a number"),
         (
             'min_quality = 1\nseverity = { number_mismatch = "bad" }\n',
             2,
             "severity.number_mismatch",
             "unknown severity 'bad'",
         ),
-        ('a = 1\nseverity.garbled.fused = "x"\n', 1, "a", "unknown key"),
-        ('min_quality = 1\nseverity.garbled.fused = "x"\n', 2, "severity.garbled.fused", "'x'"),
+        ('a = 1\nseverity.repetition.loop = "x"\n', 1, "a", "unknown key"),
+        ('min_quality = 1\nseverity.repetition.loop = "x"\n', 2, "severity.repetition.loop", "'x'"),
         ('[severity]\n"Bad Code" = "minor"\n', 2, 'severity."Bad Code"', "not a finding code"),
     ],
 )
@@ -176,7 +176,7 @@ def test_find_key_line_cases() -> None:
         "min_quality" = 2
         [severity]
         number_mismatch = "critical"
-        'garbled.fused' = "minor"
+        'repetition.loop' = "minor"
         [ other ]
         number_mismatch = 1
         """
@@ -184,8 +184,8 @@ def test_find_key_line_cases() -> None:
     assert find_key_line(text, ("min_quality",)) == 2
     assert find_key_line(text, ("severity",)) == 3
     assert find_key_line(text, ("severity", "number_mismatch")) == 4
-    assert find_key_line(text, ("severity", "garbled.fused")) == 5
-    assert find_key_line(text, ("severity", "garbled", "fused")) == 5
+    assert find_key_line(text, ("severity", "repetition.loop")) == 5
+    assert find_key_line(text, ("severity", "repetition", "loop")) == 5
     assert find_key_line(text, ("other", "number_mismatch")) == 7
     assert find_key_line(text, ("severity", "absent")) == 3  # falls back to the table
     assert find_key_line(text, ("absent",)) is None
@@ -243,12 +243,12 @@ def test_flags_override_the_file() -> None:
     assert p.fail_on == "major" and p.min_quality == 50.0
     assert dict(p.severity) == {
         "number_mismatch": "critical",
-        "garbled.fused": "minor",
+        "repetition.loop": "minor",
         "garbled": "critical",
     }
     assert p.max_flagged_share == base.max_flagged_share
     assert base.with_overrides(fail_on="none").fail_on is None
-    assert base.with_overrides(ignore=["terminology"]).ignore == ("name_mismatch", "terminology")
+    assert base.with_overrides(ignore=["truncated"]).ignore == ("name_mismatch", "truncated")
     assert base.with_overrides() is base
     with pytest.raises(InputError, match=r"^command line: key 'fail_on': unknown severity"):
         base.with_overrides(fail_on="fatal")

@@ -83,6 +83,9 @@ class Check:
     stage: ClassVar[str] = "check"
     #: Codes of the checks whose findings this one reads from ``ctx.earlier`` (they run first).
     uses: ClassVar[tuple[str, ...]] = ()
+    #: The sub-kinds its findings may carry (``"partial"`` → code ``untranslated.partial``);
+    #: policies may name them, and :meth:`finding` refuses any other.
+    kinds: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, severity: str | None = None, **overrides: Any) -> None:
         unknown = set(overrides) - set(self.params)
@@ -114,7 +117,15 @@ class Check:
         severity: str | None = None,
         code: str | None = None,
     ) -> Finding:
-        """Make a finding of this check (``code`` may add a sub-kind, e.g. ``garbled.fused``)."""
+        """Make a finding of this check (``code`` may add a sub-kind declared in :attr:`kinds`,
+        e.g. ``untranslated.partial``)."""
+        if code is not None and code != self.code:
+            head, _, kind = code.partition(".")
+            if head != self.code or kind not in self.kinds:
+                raise ValueError(
+                    f"check {self.code!r} made a finding with code {code!r}; declare the kind "
+                    f"in {type(self).__name__}.kinds"
+                )
         return Finding(
             code=code or self.code,
             severity=severity or self.severity,  # type: ignore[arg-type]
@@ -148,6 +159,17 @@ def register(cls: type[Check]) -> type[Check]:
             )
     REGISTRY[cls.code] = cls
     return cls
+
+
+def known_codes() -> dict[str, str]:
+    """Every finding code the registered checks can give (``code`` and ``code.kind``), each with
+    the check it belongs to: what a policy may name."""
+    out: dict[str, str] = {}
+    for code, cls in REGISTRY.items():
+        out[code] = code
+        for kind in cls.kinds:
+            out[f"{code}.{kind}"] = code
+    return out
 
 
 def build_checks(

@@ -21,6 +21,8 @@ __all__ = ["CoverageCheck"]
 class CoverageCheck(Check):
     """Shared logic of ``omission`` (source side) and ``addition`` (target side)."""
 
+    kinds = ("partial",)
+
     side_name = "source"
     params = {
         "comparable_severity": None,

@@ -25,6 +25,7 @@ class MistranslationCheck(Check):
     code = "mistranslation"
     default_severity = "critical"
     uses = ("number_mismatch", "name_mismatch")
+    kinds = tuple(dict.fromkeys(FAMILY.values()))
     description = (
         "the link probably carries a critical meaning error (negation, toxicity, numbers, names, "
         "untranslated or hallucinated content): a logistic model over cheap cross-lingual and "

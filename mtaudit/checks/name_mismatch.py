@@ -35,11 +35,16 @@ __all__ = ["NameMismatchCheck"]
 
 _CJK_LANGS = frozenset({"ja", "zh", "ko", "th"})
 
+#: Most fuzzy comparisons (distinct source names × distinct target words) one link may cost.
+#: Beyond it (a link of thousands of capitalised words: a list, a loop, generated text) names are
+#: looked up exactly only, and a name not found that way gives no finding (docs/reliability.md).
+MAX_FUZZY_PAIRS = 400_000
+
 
 def _capitalised_neighbours(text: str, start: int, end: int) -> list[str]:
     """The capitalised words right before ``start`` and right after ``end`` in ``text``."""
     out = []
-    before = re.search(r"([^\W\d_]+)\s+$", text[:start])
+    before = re.search(r"([^\W\d_]+)\s+$", text[max(0, start - 200) : start])
     after = re.match(r"\s+([^\W\d_]+)", text[end:])
     for m in (before, after):
         if m and m.group(1)[:1].isupper() and m.group(1).lower() not in COMMON_CAPITALISED:
@@ -122,30 +127,46 @@ class NameMismatchCheck(Check):
         t_lower = re.sub(r"\s+", "", t_text.lower())
         reported_names: set[str] = set()
         src_lang, tgt_lang = langs
+        per_sentence = []
         for s in s_sents:
             cands = name_candidates(s.text, src_lang, lower_vocab, known)
             if cjk_target and self.p["check_cjk_targets"] == "alphanumeric":
                 # Chinese/Japanese transliterate or translate names and acronyms; only codes
                 # with digits (KDE4, A320, Bbb23) are reliably carried over
                 cands = [c for c in cands if any(ch.isdigit() for ch in c.text)]
+            per_sentence.append((s, cands))
+        # each distinct target word once (first occurrence), each distinct name looked up once
+        first: dict[str, tuple[int, int, str]] = {}
+        for tok in t_toks:
+            first.setdefault(tok[2], tok)
+        t_toks = list(first.values())
+        n_names = len({c.text for _, cands in per_sentence for c in cands})
+        fuzzy = n_names * len(t_toks) <= MAX_FUZZY_PAIRS
+        found_memo: dict[str, bool] = {}
+
+        def found(name: str) -> bool:
+            if name not in found_memo:
+                found_memo[name] = self._found(name, t_toks, t_lower, cjk_target, fuzzy)
+            return found_memo[name]
+
+        for s, cands in per_sentence:
             entities: dict[int, list[NameCandidate]] = {}
             for c in cands:
                 entities.setdefault(c.entity, []).append(c)
             s_all = {transliterate(w) for _, _, w in tokens(s.text)}
             for ent in entities.values():
-                found = [
-                    self._found(c.text, t_toks, t_lower, cjk_target)
-                    or any(
-                        self._found(r, t_toks, t_lower, cjk_target)
-                        for r in self._renderings(c.text, src_lang, tgt_lang)
-                    )
+                hits = [
+                    found(c.text)
+                    or any(found(r) for r in self._renderings(c.text, src_lang, tgt_lang))
                     for c in ent
                 ]
-                if all(found):
+                if all(hits):
                     continue
+                if not fuzzy:
+                    continue  # too many names to compare fuzzily: exact matches only
                 # a close but different name for a token not found: misspelt / mangled name
                 reported = False
-                for c, ok in zip(ent, found, strict=True):
+                for c, ok in zip(ent, hits, strict=True):
                     if ok:
                         continue
                     diff = self._different(c.text, t_toks, s_all)
@@ -173,14 +194,12 @@ class NameMismatchCheck(Check):
                     if ctx.mode == "comparable"
                     else "missing_severity"
                 ]
-                if reported or any(found) or not missing_sev:
+                if reported or any(hits) or not missing_sev:
                     continue
                 # a capitalised neighbour left out as a common word ("Xi" Jinping, "Bill"
                 # Nelson) still identifies the entity if the target renders it
-                if any(
-                    self._found(w, t_toks, t_lower, cjk_target)
-                    for w in _capitalised_neighbours(s.text, ent[0].start, ent[-1].end)
-                ):
+                neighbours = _capitalised_neighbours(s.text, ent[0].start, ent[-1].end)
+                if any(found(w) for w in neighbours):
                     continue
                 name = s.text[ent[0].start : ent[-1].end]
                 if name.lower() in reported_names:
@@ -209,7 +228,11 @@ class NameMismatchCheck(Check):
 
     @staticmethod
     def _found(
-        name: str, t_toks: list[tuple[int, int, str]], t_lower: str, cjk_target: bool
+        name: str,
+        t_toks: list[tuple[int, int, str]],
+        t_lower: str,
+        cjk_target: bool,
+        fuzzy: bool = True,
     ) -> bool:
         if re.sub(r"\s+", "", name.lower()) in t_lower:
             return True
@@ -220,7 +243,7 @@ class NameMismatchCheck(Check):
             letters = sorted(name)
             if any(w.isupper() and sorted(w) == letters for _, _, w in t_toks):
                 return True
-        return any(names_match(name, w) for _, _, w in t_toks)
+        return fuzzy and any(names_match(name, w) for _, _, w in t_toks)
 
     def _different(
         self, name: str, t_toks: list[tuple[int, int, str]], s_all: set[str]
@@ -236,16 +259,17 @@ class NameMismatchCheck(Check):
             if not w[:1].isupper() or len(w) < 3:
                 continue
             t = transliterate(w)
-            if t[:1] != n[:1] or t in s_all:
-                continue
-            if names_match(name, w) or any(names_match(x, w) for x in s_all if len(x) >= 3):
-                continue
-            if len(t) != len(n):
+            if t[:1] != n[:1] or t in s_all or len(t) != len(n):
                 continue
             diff = [k for k, (x, y) in enumerate(zip(n, t, strict=True)) if x != y]
             if not diff or min(diff) >= len(n) - 2:
                 continue  # only the ending differs: an inflection
             edits = len(diff)
-            if 1 <= edits <= self.p["different_max_edits"] and (best is None or edits < best[3]):
-                best = (a, b, w, float(edits))
+            if not (1 <= edits <= self.p["different_max_edits"]):
+                continue
+            if best is not None and edits >= best[3]:
+                continue
+            if names_match(name, w) or any(names_match(x, w) for x in s_all if len(x) >= 3):
+                continue
+            best = (a, b, w, float(edits))
         return best

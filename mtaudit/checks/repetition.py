@@ -93,6 +93,7 @@ class RepetitionCheck(Check):
 
     code = "repetition"
     default_severity = "major"
+    kinds = ("loop", "duplicate")
     description = (
         "a repetition loop in a target sentence (the same word or n-gram back to back, an MT "
         "hallucination symptom; characters for CJK) or a target sentence repeated verbatim "

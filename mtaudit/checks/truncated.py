@@ -97,7 +97,7 @@ def ending(text: str, lang: str | None) -> str:
     if t[-1] in _CONT_END:
         return "continuation"
     words = FUNCTION_WORDS.get(base_lang(lang) or "", frozenset())
-    m = re.search(r"([^\W\d_]+)$", t)
+    m = re.search(r"([^\W\d_]+)$", t[-64:])  # tail: linear
     if m and m.group(1).lower() in words:
         return "function_word"
     return "bare"

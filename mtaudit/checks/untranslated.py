@@ -28,6 +28,7 @@ class UntranslatedCheck(Check):
 
     code = "untranslated"
     default_severity = "critical"
+    kinds = ("partial",)
     description = (
         "target sentence left untranslated: a copy of its source (names and numbers aside) or "
         "written in the source language; also copied runs of source words inside a translation"

@@ -147,7 +147,7 @@ def xml_safe(text: str) -> str:
 def describe_code(code: str) -> tuple[str, str | None]:
     """A one-line description of a finding code and the check's default severity (if known).
 
-    Reads the check registry; a sub-kind such as ``garbled.fused`` falls back to its base check,
+    Reads the check registry; a sub-kind such as ``untranslated.partial`` falls back to its base check,
     an unknown code to a generic text.
     """
     from ..checks import REGISTRY

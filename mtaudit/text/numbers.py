@@ -308,7 +308,9 @@ _DM_RE = re.compile(r"(?<![\d.,])(\d{1,2})\.(\d{1,2})\.(?![\d])")
 _TIME_RE = re.compile(r"(?<![\d.,:])(\d{1,2})(?::| ?h ?)(\d{2})(?::\d{2})?(?![\d])")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _CJK_NUM_RE = re.compile(r"(?:百分之)?[〇零一二两兩三四五六七八九十拾百佰千仟万萬亿億兆]+")
-_URL_RE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+")
+# an e-mail address starts where its run of address characters starts: linear on any input
+# (``\S+@`` tried at every position of a long run without "@" is quadratic)
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+|(?<![\w.+%-])[\w.+%-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def _month_at(words: list[tuple[int, int, str]], k: int) -> int | None:
