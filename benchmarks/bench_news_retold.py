@@ -107,7 +107,9 @@ def cases(
                 else:
                     sl, tl, src, side, foreign = d.tgt_lang, d.src_lang, d.ref, d.src, other.src
                 retold, gold = make_retelling(side, foreign, f"{pair}|{d.doc_id}|{direction}")
-                out.setdefault(f"{sl}→{tl} ({pair})", []).append((d, sl, tl, list(src), retold, gold))
+                out.setdefault(f"{sl}→{tl} ({pair})", []).append(
+                    (d, sl, tl, list(src), retold, gold)
+                )
     return out
 
 
