@@ -81,3 +81,55 @@ def test_choose_mode():
     shuffled = noisy[rng.permutation(40)][:15]
     mode, ev = choose_mode(src, shuffled)
     assert mode == "comparable"
+
+
+def test_neighbours_blockwise_match_the_full_matrix():
+    from mtaudit.align.comparable import neighbours
+
+    rng = np.random.default_rng(3)
+    t = rng.normal(size=(37, 8)).astype(np.float32)
+    s = rng.normal(size=(23, 8)).astype(np.float32)
+    full = t @ s.T
+    nb = neighbours(t, s, k=4, top=2, block=5, background=1000)
+    assert np.array_equal(nb.top_idx[:, 0], full.argmax(axis=1))
+    assert np.allclose(nb.top_sim[:, 1], np.sort(full, axis=1)[:, -2], atol=1e-6)
+    assert np.allclose(nb.r_row, np.sort(full, axis=1)[:, -4:].mean(axis=1), atol=1e-5)
+    assert np.allclose(nb.r_col, np.sort(full, axis=0)[-4:, :].mean(axis=0), atol=1e-5)
+    assert np.array_equal(nb.col_best, full.argmax(axis=0))
+    assert abs(nb.median - float(np.median(full))) < 1e-6
+
+
+def _compress(emb: np.ndarray, shift: float) -> np.ndarray:
+    """The same geometry with cosines squeezed towards 1, as a compressed-range encoder has."""
+    common = np.zeros(emb.shape[1] + 1, dtype=np.float32)
+    common[-1] = 1.0
+    out = np.hstack([emb, np.zeros((len(emb), 1), dtype=np.float32)]) + shift * common
+    return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_decisions_do_not_depend_on_the_cosine_range():
+    """Thresholds are in units of the pair's own spread: squeezing every cosine towards 1 (an
+    E5-like encoder) leaves the links as they were."""
+    enc = HashingEncoder()
+    se, te = enc.encode(SOURCE), enc.encode(RETOLD)
+    wide = align_comparable(SOURCE, RETOLD, enc, src_emb=se, tgt_emb=te)
+    settings_ = __import__("mtaudit.align.comparable", fromlist=["x"]).ComparableSettings(
+        joins=False
+    )
+    wide = align_comparable(SOURCE, RETOLD, enc, src_emb=se, tgt_emb=te, settings=settings_)
+    narrow = align_comparable(
+        SOURCE, RETOLD, enc, src_emb=_compress(se, 2.0), tgt_emb=_compress(te, 2.0),
+        settings=settings_,
+    )  # fmt: skip
+    assert [(lk.source, lk.target) for lk in wide] == [(lk.source, lk.target) for lk in narrow]
+    assert wide
+
+
+def test_a_merged_retelling_links_both_sources():
+    src = SOURCE
+    retold = [
+        SOURCE[3] + " " + SOURCE[4],
+        "A famous chef opened a new restaurant near the harbour.",
+    ]
+    links = align_comparable(src, retold, HashingEncoder())
+    assert [(lk.source, lk.target) for lk in links] == [([3, 4], [0])]

@@ -114,16 +114,17 @@ def test_stray_line_is_inserted_not_glued(enc: HashingEncoder) -> None:
 def test_null_scores_follow_best_match(enc: HashingEncoder) -> None:
     """Leaving out a sentence with a clear counterpart costs the full skip; one that matches
     nothing costs (almost) nothing."""
-    from mtaudit.align.translation import _make_side, _null_scores
+    from mtaudit.align.beads import null_scores
+    from mtaudit.align.sides import make_side
 
     src = SENTENCES[:4]
     tgt = SENTENCES[:4] + ["zzzz qqqq"]
-    x = _make_side(src, enc, None, np.zeros(len(src)))
-    y = _make_side(tgt, enc, None, np.zeros(len(tgt)))
+    x = make_side(src, enc, None, np.zeros(len(src)))
+    y = make_side(tgt, enc, None, np.zeros(len(tgt)))
     lo, hi = full_band(len(src), len(tgt))
     lat = Lattice(lo, hi, link_types(2))
     s = TranslationSettings()
-    del_sc, ins = _null_scores(x, y, lat, 1.0, s)
+    del_sc, ins = null_scores(x, y, lat, 1.0, s)
     assert del_sc.shape == (4,) and ins.shape == (6,)
     assert np.allclose(del_sc, s.skip) and np.allclose(ins[1:5], s.skip)
     assert s.skip < ins[5] <= 0.0 and abs(ins[5]) < abs(s.skip) / 2
