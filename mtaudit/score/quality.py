@@ -1,54 +1,10 @@
 """A calibrated, reference-free quality score per link (0–100, higher is better).
 
-The score is a small linear model over features that every audit has at hand, fitted by
-``scripts/train_quality.py`` on MLQE-PE direct assessments (DA, 0–100 per sentence) and stored as
-plain JSON in ``mtaudit/data/quality_model.json``. Only numpy runs at audit time.
-
-**One profile for all encoders and language pairs.** Raw cosines are not comparable between
-encoders (USE puts unrelated sentences near 0.1, E5 near 0.75), so each encoder has a
-*calibration* in the model file — its mean cosine for unrelated pairs (``random_cos``) and for real
-translations (``match_cos``) — and the similarity features are expressed on that scale (0 = as
-similar as a random pair, 1 = as similar as a typical translation). The linear weights are then
-shared: they are fitted on all language pairs at once and checked leave-one-pair-out, which is
-what lets a profile carry over to a pair it never saw. An encoder without a calibration uses the
-``default`` one.
-
-Features of a link (``link.scores["quality_features"]`` holds their values):
-
-* ``adq`` — the calibrated cosine of the link: ``(cos - random_cos) / (match_cos - random_cos)``.
-* ``adq_margin`` — the calibrated margin: ``cos`` minus the mean of the ``k`` nearest
-  *other-side* cosines of each side of the link within the document (for a pairs file: the whole
-  file), divided by ``match_cos - random_cos``. A translation should be closer to its source than
-  to any other sentence around it. With fewer than two other sentences ``random_cos`` stands in
-  for the neighbourhood.
-* ``len_dev`` — ``|log((chars_tgt + 1) / (chars_src + 1)) - expected|``; ``expected`` is the
-  median log ratio of the document's links (at least :data:`MIN_LINKS_FOR_MEDIAN` of them), else a
-  script-based prior (CJK is written with fewer characters).
-* ``log_len`` — ``log(1 + chars of the source side)``: longer sentences carry more room for error
-  (a prior about the source, constant among translations of the same sentence).
-* ``num_miss`` — numbers that do not match: digit strings (separators ignored) in one side and not
-  the other, divided by ``1 +`` all numbers of both sides.
-* ``copy`` — share of the target's words (3+ letters) that also occur in the source, compared
-  case-insensitively: untranslated or half-translated output copies the source.
-* ``flu`` / ``flu_missing`` — the lowest fluency score (0–100, divided by 100) of the link's
-  target sentences from ``ctx.signals["fluency"]["target"]``, counting only results the LM
-  scored (:data:`FLUENCY_REQUIRES`; the LM covers English); otherwise ``flu`` takes the training
-  mean and ``flu_missing`` is 1.
-  The LM's *excess surprisal* (``xwin4``: surprisal minus the entropy it expected) was tried as a
-  further feature and left out: it moved the leave-one-pair-out cross-validated r by less than
-  0.005 and took a *negative* weight (collinear with ``flu``), which no one could defend.
-* ``findings.<family>.<severity>`` — counts of major and critical findings on the link's target
-  sentences by code family (``garbled.fused`` → ``garbled``). These are *not* fitted (the DA data
-  has no findings): each one subtracts a fixed, hand-set penalty from the calibrated score (see the
-  model file's ``finding_penalty``), so a link with a critical finding cannot score high.
-
-The linear part is on the DA point scale (so 70 means "about what human raters give a translation
-they score 70"), clipped to 0–100: its weights are fitted to the annotator-standardised DA
-``z_mean`` with features and target centred within each language pair, so they rank translations
-rather than language pairs, then multiplied by the points per ``z_mean`` unit of the training data,
-with the DA mean as intercept. Expect a narrow
-spread: with weak evidence a calibrated score stays near the mean. Out of English the score is weak
-(no LM fluency; see ``docs/benchmarks.md``).
+A small model over features every audit has at hand (encoder cosines on a per-encoder calibrated
+scale, margins, length, numbers, copying, fluency), fitted by ``scripts/train_quality.py`` on
+MLQE-PE direct assessments and stored as JSON in ``mtaudit/data/quality_model.json``; fixed
+penalties for major/critical findings are subtracted. Only numpy runs at audit time. The features,
+the fit and the measured figures are described in ``docs/quality.md``.
 """
 
 from __future__ import annotations
@@ -66,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..checks.base import CheckContext
+from ..langid import base_lang
 from ..report import Finding, Link
 
 __all__ = [
@@ -346,7 +303,7 @@ def margins(
 
 
 def _density(lang: str | None) -> float:
-    return _CHAR_DENSITY.get((lang or "").split("-")[0].lower(), 1.0)
+    return _CHAR_DENSITY.get(base_lang(lang) or "", 1.0)
 
 
 def text_features(source: str, target: str) -> tuple[float, float]:
