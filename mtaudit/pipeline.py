@@ -172,6 +172,8 @@ def _finish(
     t0 = time.perf_counter()
     _note(progress, "scoring links")
     score_links(ctx, findings)
+    if ctx.signals.get("quality_model"):
+        components["quality"] = str(ctx.signals["quality_model"])
     quality = document_quality(ctx, findings)
     extra_summary["quality"] = None if quality is None else round(float(quality), 2)
     extra_summary.update(_score_stage(ctx, models.comet, references, components))

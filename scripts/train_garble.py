@@ -19,7 +19,7 @@ are chosen on dev (clean-sentence false-alarm rates of 5 % / 1 % / 0.2 % for min
 critical); test is left for ``benchmarks/bench_fluency.py``.
 
 ``--multilingual`` also trains the ``lex+mlm`` profile of the opt-in multilingual LM
-(Gemma-3-270M, :class:`mtaudit.fluency.lm.GemmaScorer`) for German, French and Romanian
+(Gemma-3-270M, :class:`mtaudit.fluency.gemma.GemmaScorer`) for German, French and Romanian
 (:func:`build_multilingual_dataset`: clean human-written text, split by a hash of the sentence,
 each sentence corrupted once). The other profiles come out exactly as without it. Its held-out
 figures: ``scripts/eval_multilingual_garble.py``.
@@ -51,8 +51,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mtaudit.fluency.features import LEX_FEATURES, PARSE_FEATURES  # noqa: E402
+from mtaudit.fluency.gemma import GemmaScorer  # noqa: E402
 from mtaudit.fluency.lexical import LinkParser, ParseResult  # noqa: E402
-from mtaudit.fluency.lm import GemmaScorer, SmolLM2Scorer, TokenScores  # noqa: E402
+from mtaudit.fluency.lm import SmolLM2Scorer, TokenScores  # noqa: E402
 from mtaudit.fluency.model import GarbleModel, Profile  # noqa: E402
 from mtaudit.fluency.scorer import FluencyScorer  # noqa: E402
 from mtaudit.fluency.synth import KINDS, corrupt, split_of  # noqa: E402

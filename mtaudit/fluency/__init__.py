@@ -14,10 +14,9 @@ See ``docs/fluency.md`` for the method and its limits.
 
 from __future__ import annotations
 
+from .gemma import GEMMA_INSTALL_HINT, GemmaScorer
 from .lm import (
-    GEMMA_INSTALL_HINT,
     INSTALL_HINT,
-    GemmaScorer,
     SmolLM2Scorer,
     TokenScorer,
     TokenScores,

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..langid import base_lang
+
 __all__ = [
     "Word",
     "words",
@@ -54,10 +56,6 @@ def words(text: str) -> list[Word]:
     return [Word(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
 
 
-def _base_lang(lang: str | None) -> str:
-    return (lang or "").split("-")[0].split("_")[0].lower()
-
-
 _WF_LANGS: frozenset[str] | None = None
 
 
@@ -74,7 +72,7 @@ def _wordfreq_langs() -> frozenset[str]:
 
 def wordfreq_covers(lang: str | None) -> bool:
     """True if ``wordfreq`` is installed and has a word list for ``lang``."""
-    return _base_lang(lang) in _wordfreq_langs()
+    return (base_lang(lang) or "") in _wordfreq_langs()
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -88,14 +86,14 @@ def unigram_logprob(word: str, lang: str | None) -> float:
     """Natural-log unigram probability of ``word`` (floored at :data:`MIN_FREQ`)."""
     if not any(c.isalnum() for c in word):
         return PUNCT_LOGPROB
-    return math.log(max(_freq(word, _base_lang(lang)), MIN_FREQ))
+    return math.log(max(_freq(word, (base_lang(lang) or "")), MIN_FREQ))
 
 
 def word_frequency(word: str, lang: str | None) -> float:
     """Raw wordfreq frequency of ``word`` (0.0 for an unknown word)."""
     if not wordfreq_covers(lang):
         return 0.0
-    return _freq(word, _base_lang(lang))
+    return _freq(word, (base_lang(lang) or ""))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -163,7 +161,7 @@ class LinkParser:
     def for_lang(
         cls, lang: str | None, max_seconds: float = 1.0, max_words: int = 60
     ) -> LinkParser | None:
-        base = _base_lang(lang)
+        base = base_lang(lang) or ""
         with cls._lock:
             if base not in cls._cache:
                 cls._cache[base] = cls._load(base, max_seconds, max_words)

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from ..langid import base_lang
+
 __all__ = ["Profile", "GarbleModel", "load_garble_model", "sigmoid"]
 
 
@@ -54,7 +56,7 @@ class Profile:
 
     def thresholds_for(self, lang: str | None) -> dict[str, float]:
         """The thresholds for sentences in ``lang`` read alone (see :attr:`lang_thresholds`)."""
-        base = (lang or "").split("-")[0].lower()
+        base = base_lang(lang) or ""
         return dict(self.lang_thresholds.get(base, self.thresholds))
 
     def matrix(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:

@@ -9,7 +9,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelUnavailableError
+from ..langid import base_lang
 from ..report import Side
+from ..versions import package_version
 from .features import (
     WINDOW,
     WordScores,
@@ -19,14 +21,9 @@ from .features import (
     word_scores,
     worst_window,
 )
+from .gemma import GEMMA_INSTALL_HINT, default_multilingual_token_scorer
 from .lexical import LinkParser, wordfreq_covers
-from .lm import (
-    GEMMA_INSTALL_HINT,
-    INSTALL_HINT,
-    TokenScorer,
-    default_multilingual_token_scorer,
-    default_token_scorer,
-)
+from .lm import INSTALL_HINT, TokenScorer, default_token_scorer
 from .model import GarbleModel, Profile, load_garble_model
 
 __all__ = [
@@ -157,7 +154,7 @@ class FluencyScorer:
         if self.token_scorer is None:
             return False
         langs = getattr(self.token_scorer, "langs", frozenset())
-        base = (lang or "").split("-")[0].lower()
+        base = base_lang(lang) or ""
         return not langs or base in langs
 
     def _mlm_covers(self, lang: str | None) -> bool:
@@ -166,7 +163,7 @@ class FluencyScorer:
         if self.multilingual is None or self._lm_covers(lang):
             return False
         langs = getattr(self.multilingual, "langs", frozenset())
-        base = (lang or "").split("-")[0].lower()
+        base = base_lang(lang) or ""
         return bool(base) and (not langs or base in langs)
 
     def _lm_for(self, groups: Sequence[str]) -> TokenScorer | None:
@@ -203,7 +200,7 @@ class FluencyScorer:
         return ()
 
     def _profile_fits(self, prof: Profile, lang: str | None) -> bool:
-        base = (lang or "").split("-")[0].lower()
+        base = base_lang(lang) or ""
         return not prof.langs or "*" in prof.langs or base in prof.langs
 
     def profile_for(self, lang: str | None) -> Profile | None:
@@ -229,7 +226,7 @@ class FluencyScorer:
             if lp is not None:
                 out["fluency.link_grammar"] = f"{lp.version} dict={lp.lang}"
         if "lex" in parts:
-            out["fluency.lexical"] = f"wordfreq {_version('wordfreq')}"
+            out["fluency.lexical"] = f"wordfreq {package_version('wordfreq')}"
         return out
 
     # -- scoring ------------------------------------------------------------------------------
@@ -339,7 +336,7 @@ class FluencyScorer:
         overall = float(prof.info.get("dev_auroc", 0.0))
         if MLM_GROUP not in groups:
             return overall
-        base = (lang or "").split("-")[0].lower()
+        base = base_lang(lang) or ""
         return float(prof.info.get(f"dev_auroc_{base}", overall))
 
 
@@ -403,15 +400,6 @@ def _load_lm(factory: Callable[[], TokenScorer], what: str, hint: str) -> TokenS
         raise
     except Exception as exc:
         raise ModelUnavailableError(f"{what} could not be loaded ({exc}); {hint}") from exc
-
-
-def _version(dist: str) -> str:
-    try:
-        from importlib.metadata import version
-
-        return version(dist)
-    except Exception:
-        return "unknown"
 
 
 def describe_unavailable(exc: Exception) -> Mapping[str, Any]:

@@ -1,58 +1,15 @@
 """A calibrated, reference-free quality score per link (0–100, higher is better).
 
-The score is a small linear model over features that every audit has at hand, fitted by
-``scripts/train_quality.py`` on MLQE-PE direct assessments (DA, 0–100 per sentence) and stored as
-plain JSON in ``mtaudit/data/quality_model.json``. Only numpy runs at audit time.
-
-**One profile for all encoders and language pairs.** Raw cosines are not comparable between
-encoders (USE puts unrelated sentences near 0.1, E5 near 0.75), so each encoder has a
-*calibration* in the model file — its mean cosine for unrelated pairs (``random_cos``) and for real
-translations (``match_cos``) — and the similarity features are expressed on that scale (0 = as
-similar as a random pair, 1 = as similar as a typical translation). The linear weights are then
-shared: they are fitted on all language pairs at once and checked leave-one-pair-out, which is
-what lets a profile carry over to a pair it never saw. An encoder without a calibration uses the
-``default`` one.
-
-Features of a link (``link.scores["quality_features"]`` holds their values):
-
-* ``adq`` — the calibrated cosine of the link: ``(cos - random_cos) / (match_cos - random_cos)``.
-* ``adq_margin`` — the calibrated margin: ``cos`` minus the mean of the ``k`` nearest
-  *other-side* cosines of each side of the link within the document (for a pairs file: the whole
-  file), divided by ``match_cos - random_cos``. A translation should be closer to its source than
-  to any other sentence around it. With fewer than two other sentences ``random_cos`` stands in
-  for the neighbourhood.
-* ``len_dev`` — ``|log((chars_tgt + 1) / (chars_src + 1)) - expected|``; ``expected`` is the
-  median log ratio of the document's links (at least :data:`MIN_LINKS_FOR_MEDIAN` of them), else a
-  script-based prior (CJK is written with fewer characters).
-* ``log_len`` — ``log(1 + chars of the source side)``: longer sentences carry more room for error
-  (a prior about the source, constant among translations of the same sentence).
-* ``num_miss`` — numbers that do not match: digit strings (separators ignored) in one side and not
-  the other, divided by ``1 +`` all numbers of both sides.
-* ``copy`` — share of the target's words (3+ letters) that also occur in the source, compared
-  case-insensitively: untranslated or half-translated output copies the source.
-* ``flu`` / ``flu_missing`` — the lowest fluency score (0–100, divided by 100) of the link's
-  target sentences from ``ctx.signals["fluency"]["target"]``, counting only results the LM
-  scored (:data:`FLUENCY_REQUIRES`; the LM covers English); otherwise ``flu`` takes the training
-  mean and ``flu_missing`` is 1.
-  The LM's *excess surprisal* (``xwin4``: surprisal minus the entropy it expected) was tried as a
-  further feature and left out: it moved the leave-one-pair-out cross-validated r by less than
-  0.005 and took a *negative* weight (collinear with ``flu``), which no one could defend.
-* ``findings.<family>.<severity>`` — counts of major and critical findings on the link's target
-  sentences by code family (``garbled.fused`` → ``garbled``). These are *not* fitted (the DA data
-  has no findings): each one subtracts a fixed, hand-set penalty from the calibrated score (see the
-  model file's ``finding_penalty``), so a link with a critical finding cannot score high.
-
-The linear part is on the DA point scale (so 70 means "about what human raters give a translation
-they score 70"), clipped to 0–100: its weights are fitted to the annotator-standardised DA
-``z_mean`` with features and target centred within each language pair, so they rank translations
-rather than language pairs, then multiplied by the points per ``z_mean`` unit of the training data,
-with the DA mean as intercept. Expect a narrow
-spread: with weak evidence a calibrated score stays near the mean. Out of English the score is weak
-(no LM fluency; see ``docs/benchmarks.md``).
+A small model over features every audit has at hand (encoder cosines on a per-encoder calibrated
+scale, margins, length, numbers, copying, fluency), fitted by ``scripts/train_quality.py`` on
+MLQE-PE direct assessments and stored as JSON in ``mtaudit/data/quality_model.json``; fixed
+penalties for major/critical findings are subtracted. Only numpy runs at audit time. The features,
+the fit and the measured figures are described in ``docs/quality.md``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -66,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..checks.base import CheckContext
+from ..langid import base_lang
 from ..report import Finding, Link
 
 __all__ = [
@@ -91,7 +49,32 @@ FEATURES: tuple[str, ...] = (
     "copy",
     "flu",
     "flu_missing",
+    # added for the learned model (issue 20)
+    "lm_mean",
+    "slor",
+    "min1",
+    "win4",
+    "nbad",
+    "dip",
+    "p_garbled",
+    "oov",
+    "tgt_log_len",
+    "rep",
+    "name_miss",
+    "punct_dev",
+    "src_lm_mean",
+    "src_slor",
+    "src_win4",
+    "src_lm_missing",
 )
+#: Fluency signals read into features of the same name, when the LM scored the sentence (the
+#: worst value over the link's target sentences); otherwise the profile's training mean fills in.
+LM_SIGNALS: tuple[str, ...] = ("lm_mean", "slor", "min1", "win4", "nbad", "dip", "p_garbled")
+#: Source-side fluency signals (``src_<name>``): how hard the source is for the LM; an English
+#: source is scored by the same fluency run, so these cost nothing extra.
+SRC_SIGNALS: tuple[str, ...] = ("lm_mean", "slor", "win4")
+#: Larger values are worse for these signals, so "worst" is the maximum; the minimum for the rest.
+_WORSE_HIGH = frozenset({"nbad", "dip", "p_garbled"})
 #: Nearest other-side neighbours averaged for the margin.
 K_NEIGHBOURS = 4
 #: Below this many links the expected length ratio comes from the script prior, not the median.
@@ -114,6 +97,12 @@ _NUMBER = re.compile(r"\d+(?:[.,:\u00a0\u202f ]\d+)*")
 _NON_DIGIT = re.compile(r"\D")
 # a word for the copy feature: 3+ word characters, not all digits
 _WORD = re.compile(r"[^\W\d_]{3,}")
+# any word (for repetitions)
+_ANY_WORD = re.compile(r"[^\W_]+")
+# a capitalised Latin-script word (a name candidate), not at the start of the text
+_CAP = re.compile(r"(?<=[\w,;:] )[A-Z][a-z]{2,}")
+# sentence punctuation whose count a translation usually keeps
+_PUNCT = re.compile(r"[?!:;()\"«»“”„%]")
 
 
 @dataclass
@@ -148,26 +137,51 @@ class QualityProfile:
     intercept: float
     #: Value of ``flu`` when fluency is missing (the training mean).
     flu_fill: float = 0.9
+    #: Values of the :data:`LM_SIGNALS` (and ``oov``) when the sentence has none (training means).
+    fill: dict[str, float] = field(default_factory=dict)
+    #: Optional hidden layer on the same standardised inputs: ``{"w1": [[…] per input], "b1": […],
+    #: "w2": […]}``; its output ``tanh(z @ w1 + b1) @ w2`` adds to the linear part (score points).
+    hidden: dict[str, Any] | None = None
 
-    def predict(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
-        """Linear prediction (DA scale, not clipped) for feature rows."""
-        names = [f for f in FEATURES if f in self.coef]
+    def _inputs(self) -> list[str]:
+        return [f for f in FEATURES if f in self.coef]
+
+    def standardised(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """The rows as the model reads them: ``(x - mean) / std`` over the profile's features."""
+        names = self._inputs()
         x = np.array([[float(r.get(f, 0.0)) for f in names] for r in rows], dtype=np.float64)
-        if x.size == 0:
-            return np.zeros(len(rows))
+        x = x.reshape(len(rows), len(names))
         mu = np.array([self.mean.get(f, 0.0) for f in names])
         sd = np.array([self.std.get(f, 1.0) or 1.0 for f in names])
-        w = np.array([self.coef[f] for f in names])
-        return self.intercept + ((x - mu) / sd) @ w
+        return (x - mu) / sd
+
+    def predict(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """Prediction (DA scale, not clipped) for feature rows."""
+        if not rows:
+            return np.zeros(0)
+        z = self.standardised(rows)
+        w = np.array([self.coef[f] for f in self._inputs()])
+        out = self.intercept + z @ w
+        if self.hidden:
+            w1 = np.asarray(self.hidden["w1"], dtype=np.float64)
+            b1 = np.asarray(self.hidden["b1"], dtype=np.float64)
+            w2 = np.asarray(self.hidden["w2"], dtype=np.float64)
+            out = out + np.tanh(z @ w1 + b1) @ w2
+        return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "coef": self.coef,
             "mean": self.mean,
             "std": self.std,
             "intercept": self.intercept,
             "flu_fill": self.flu_fill,
         }
+        if self.fill:
+            d["fill"] = self.fill
+        if self.hidden:
+            d["hidden"] = self.hidden
+        return d
 
     @classmethod
     def from_dict(cls, name: str, d: Mapping[str, Any]) -> QualityProfile:
@@ -178,6 +192,8 @@ class QualityProfile:
             std={k: float(v) for k, v in d["std"].items()},
             intercept=float(d["intercept"]),
             flu_fill=float(d.get("flu_fill", 0.9)),
+            fill={k: float(v) for k, v in d.get("fill", {}).items()},
+            hidden=d.get("hidden"),
         )
 
 
@@ -193,6 +209,8 @@ class QualityModel:
         default_factory=lambda: {"default": {"major": 10.0, "critical": 30.0}}
     )
     meta: dict[str, Any] = field(default_factory=dict)
+    #: What the report's signature records: the model file's name and hash (set when loaded).
+    ident: str = "in-memory"
 
     def profile(self, encoder_name: str | None) -> QualityProfile:
         """The profile for an encoder (by ``Encoder.name``), else the ``default`` one."""
@@ -237,7 +255,11 @@ class QualityModel:
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> QualityModel:
-    return QualityModel.from_json(Path(path).read_text(encoding="utf-8"))
+    text = Path(path).read_text(encoding="utf-8")
+    model = QualityModel.from_json(text)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    model.ident = f"{Path(path).name} sha256:{digest}"
+    return model
 
 
 def load_quality_model(path: str | Path | None = None) -> QualityModel:
@@ -346,7 +368,7 @@ def margins(
 
 
 def _density(lang: str | None) -> float:
-    return _CHAR_DENSITY.get((lang or "").split("-")[0].lower(), 1.0)
+    return _CHAR_DENSITY.get(base_lang(lang) or "", 1.0)
 
 
 def text_features(source: str, target: str) -> tuple[float, float]:
@@ -359,6 +381,23 @@ def text_features(source: str, target: str) -> tuple[float, float]:
     tgt_words = [w.casefold() for w in _WORD.findall(target)]
     copy = sum(w in src_words for w in tgt_words) / len(tgt_words) if tgt_words else 0.0
     return num_miss, copy
+
+
+def surface_features(source: str, target: str) -> dict[str, float]:
+    """``rep``, ``name_miss`` and ``punct_dev`` of one source/target text pair (``docs/quality.md``)."""
+    words = [w.casefold() for w in _ANY_WORD.findall(target)]
+    rep = 1.0 - len(set(words)) / len(words) if words else 0.0
+    tgt_fold = target.casefold()
+    names = {m for m in _CAP.findall(source)}
+    missing = sum(n.casefold() not in tgt_fold for n in names)
+    ps = Counter(_PUNCT.findall(source))
+    pt = Counter(_PUNCT.findall(target))
+    pdiff = sum((ps - pt).values()) + sum((pt - ps).values())
+    return {
+        "rep": rep,
+        "name_miss": missing / (1.0 + len(names)),
+        "punct_dev": pdiff / (1.0 + sum(ps.values()) + sum(pt.values())),
+    }
 
 
 def _worst(values: list[float]) -> float | None:
@@ -401,6 +440,7 @@ def link_features(
     log_len = np.log1p(src_chars)
 
     flu_side = ctx.signals.get("fluency", {}).get("target") or []
+    src_flu = ctx.signals.get("fluency", {}).get("source") or []
     counts: dict[int, dict[str, int]] = {}
     for f in findings:
         if f.side != "target" or f.sentence is None or f.severity not in COUNTED_SEVERITIES:
@@ -422,6 +462,7 @@ def link_features(
             ]
         )
         num_miss, copy = text_features(src_text[k], tgt_text[k])
+        lm_sg = [sg for sg in signals if FLUENCY_REQUIRES in sg]
         row: dict[str, float] = {
             "adq": float(adq[k]),
             "adq_margin": float(adq_margin[k]),
@@ -432,6 +473,28 @@ def link_features(
             "flu": flu / 100.0 if flu is not None else profile.flu_fill,
             "flu_missing": 0.0 if flu is not None else 1.0,
         }
+        for name in LM_SIGNALS:
+            vals = [float(sg[name]) for sg in lm_sg if name in sg]
+            if vals:
+                row[name] = max(vals) if name in _WORSE_HIGH else min(vals)
+            else:
+                row[name] = profile.fill.get(name, 0.0)
+        oov = [float(sg["oov"]) for sg in signals if "oov" in sg]
+        row["oov"] = max(oov) if oov else profile.fill.get("oov", 0.0)
+        row["tgt_log_len"] = float(np.log1p(tgt_chars[k]))
+        src_sg = [
+            sg
+            for i in lk.source
+            if i < len(src_flu)
+            and (res := src_flu[i]) is not None
+            and FLUENCY_REQUIRES in (sg := getattr(res, "signals", None) or {})
+        ]
+        for name in SRC_SIGNALS:
+            vals = [float(sg[name]) for sg in src_sg if name in sg]
+            key = f"src_{name}"
+            row[key] = min(vals) if vals else profile.fill.get(key, 0.0)
+        row["src_lm_missing"] = 0.0 if src_sg else 1.0
+        row.update(surface_features(src_text[k], tgt_text[k]))
         for j in lk.target:
             for key, n in counts.get(j, {}).items():
                 row[key] = row.get(key, 0.0) + n
@@ -469,6 +532,7 @@ def score_links(
         lk.quality = round(float(np.clip(q, 0.0, 100.0)), 2)
         lk.scores["quality_features"] = {k: round(float(v), 4) for k, v in row.items()}
         lk.scores["quality_profile"] = profile.name
+    ctx.signals["quality_model"] = model.ident
 
 
 def document_quality(ctx: CheckContext, findings: Sequence[Finding]) -> float | None:

@@ -51,7 +51,7 @@ def _tokenizer_works(name: str) -> bool:
 
 def bleu_tokenizer(tgt_lang: str | None) -> str:
     """The offline sacrebleu BLEU tokenizer for a target language (see the module docstring)."""
-    lang = (base_lang(tgt_lang) or "")
+    lang = base_lang(tgt_lang) or ""
     if lang == "zh":
         return "zh"
     if lang == "ja":
