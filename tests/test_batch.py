@@ -19,8 +19,8 @@ from mtaudit.batch import (
 )
 from mtaudit.cli import main
 from mtaudit.config import Settings
-from mtaudit.files import OUT_MARKER
 from mtaudit.errors import InputError
+from mtaudit.files import OUT_MARKER
 from mtaudit.policy import Policy
 
 # Same-language documents: the model-free hashing encoder links a sentence to its copy, so a
