@@ -15,7 +15,7 @@ documents, identical and swapped documents, many identical sentences. The invari
 
 The default run is small and derandomised (the same examples every time, a few seconds).
 ``make fuzz`` (``pytest -m fuzz``) runs the same properties with fresh random examples,
-``MTAUDIT_FUZZ_EXAMPLES`` per property (default 2,500; five properties: 12,500 cases), and
+``MTAUDIT_FUZZ_EXAMPLES`` per property (default 2,500; six properties: 15,000 cases), and
 prints how many cases each ran; the last measured run is recorded in ``docs/reliability.md``.
 """
 
@@ -26,6 +26,7 @@ import io
 import json
 import os
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -41,6 +42,7 @@ from mtaudit.encoders import HashingEncoder
 from mtaudit.errors import InputError
 from mtaudit.formats import FORMATS, render
 from mtaudit.load import parse_pairs, read_document, read_pairs
+from mtaudit.text.copy import copied_runs, copy_similarity
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
@@ -362,7 +364,53 @@ def cli_property(examples: int, fuzz: bool = False):  # type: ignore[no-untyped-
     return prop
 
 
+_NAME_CHARS = st.characters(min_codepoint=1, max_codepoint=0x10FFFF, blacklist_characters="/\x00")
+_REPEAT_WORDS = st.sampled_from(
+    ["word", "Wort", "The", "NASA", "12", "1,5", "a@b.c", "Путін", "是"]
+)
+
+
+def hostile_property(examples: int, fuzz: bool = False):  # type: ignore[no-untyped-def]
+    """The classes of issue 18: long repetitive segments finish within a CPU-time bound, a file
+    name with control characters never reaches stderr raw, and nested JSON is a bad line."""
+
+    @_settings(examples, fuzz)
+    @given(
+        words=st.lists(_REPEAT_WORDS, min_size=1, max_size=3),
+        k=st.integers(200, 1500),
+        name=st.text(_NAME_CHARS, min_size=1, max_size=30),
+        depth=st.integers(1, 3000),
+    )
+    def prop(words: list[str], k: int, name: str, depth: int) -> None:
+        CASES["hostile"] += 1
+        src = " ".join(words * k)
+        tgt = " ".join(list(reversed(words)) * k)
+        t0 = time.process_time()
+        copy_similarity(src, tgt)
+        copied_runs(src, tgt, 3)
+        assert time.process_time() - t0 < 10, (words, k)
+        line = '{"source": "a", "target": "b", "x": ' + "[" * depth + "]" * depth + "}"
+        try:
+            parse_pairs([line], fmt="jsonl")
+        except InputError as exc:
+            assert "nested too deeply" in str(exc)
+        with tempfile.TemporaryDirectory() as tmp:
+            missing = str(Path(tmp) / name.replace("\x00", ""))
+            err = io.StringIO()
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+                try:
+                    code = cli_main(["audit", missing, missing, "--encoder", "hashing"])
+                except UnicodeEncodeError:  # pragma: no cover - a surrogate in argv
+                    code = 2
+            text = err.getvalue()
+            assert code == 2 and text.count("\n") == 1, text
+            assert not any(ch in text[:-1] for ch in "\r\x1b\u2028\u2029\x85"), text
+
+    return prop
+
+
 PROPERTIES = {
+    "hostile": hostile_property,
     "documents": documents_property,
     "rendering": rendering_property,
     "pairs": pairs_property,
