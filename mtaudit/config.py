@@ -257,9 +257,9 @@ class Settings:
         index_key="comet",
         index_value=lambda path: path is not None,
     )
-    #: Seconds the slow checks (the fluency/LM stage) may take per document pair; when spent,
-    #: the sentences not yet scored are left unchecked and ``signature.skipped`` says so (the
-    #: report then depends on the machine). None: no limit.
+    #: Seconds the fluency/LM stage and the checks together may take per document pair; when
+    #: spent, the sentences not yet scored and the checks not yet started are skipped and
+    #: ``signature.skipped`` says so (the report then depends on the machine). None: no limit.
     time_budget: float | None = option(
         None,
         flags=[
@@ -268,9 +268,9 @@ class Settings:
                 {
                     "type": float,
                     "metavar": "SECONDS",
-                    "help": "time limit of the slow (fluency/LM) checks per document pair; "
-                    "when spent, the rest are skipped and the report says so (default: no "
-                    "limit)",
+                    "help": "time limit of the fluency/LM stage and the checks per document "
+                    "pair; when spent, the rest are skipped and the report says so (default: "
+                    "no limit)",
                 },
             )
         ],

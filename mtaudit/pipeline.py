@@ -153,6 +153,7 @@ def _finish(
     components: dict[str, str] = {"encoder": f"{encoder.name}=={encoder.version}"}
 
     t0 = time.perf_counter()
+    deadline = None if settings.time_budget is None else t0 + settings.time_budget
     _note(progress, "scoring fluency")
     fluency_stage(
         ctx,
@@ -166,7 +167,8 @@ def _finish(
 
     t0 = time.perf_counter()
     _note(progress, "running checks")
-    findings = sort_findings(findings + run_checks(ctx, build_checks(settings.checks)))
+    checked = run_checks(ctx, build_checks(settings.checks), deadline=deadline, skipped=skipped)
+    findings = sort_findings(findings + checked)
     timing["checks"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -352,12 +352,41 @@ def test_time_budget_skips_the_rest_and_says_so() -> None:
     assert scored.count(None) == 48 and scored.count(90.0) == 32
     assert rep.signature.settings["time_budget"] == 0.1
     assert "fluency.time_budget" in render(rep, "markdown")
+    # the budget covers the checks too: spent by the fluency stage, no check ran, and it says so
+    assert rep.signature.skipped["checks.time_budget"].startswith("time budget spent: ")
+    assert not [f for f in rep.findings if f.code != "furniture"]
+
+
+def test_time_budget_stops_between_checks() -> None:
+    from mtaudit.checks.base import Check, CheckContext, run_checks
+
+    class Slow(Check):
+        code, default_severity, description = "slow_fake", "minor", "sleeps"
+
+        def run(self, ctx: CheckContext):
+            time.sleep(0.2)
+            yield self.finding("target", 0, (0, 1), "slow")
+
+    class Quick(Slow):
+        code = "quick_fake"
+
+        def run(self, ctx: CheckContext):
+            yield self.finding("target", 0, (0, 1), "quick")
+
+    rep = _budget_audit(_SlowScorer(0.0), None)
+    ctx = CheckContext(source=rep.source, target=rep.target, links=rep.links, mode="translation")
+    skipped: dict[str, str] = {}
+    found = run_checks(ctx, [Slow(), Quick()], deadline=time.perf_counter() + 0.1, skipped=skipped)
+    assert [f.code for f in found] == ["slow_fake"]  # a started check runs to its end
+    assert skipped == {"checks.time_budget": "time budget spent: 1 check(s) not run: quick_fake"}
+    assert len(run_checks(ctx, [Slow(), Quick()])) == 2
 
 
 def test_time_budget_not_reached_changes_nothing() -> None:
     with_budget = _budget_audit(_SlowScorer(0.0), 600)
     without = _budget_audit(_SlowScorer(0.0), None)
     assert "fluency.time_budget" not in with_budget.signature.skipped
+    assert "checks.time_budget" not in with_budget.signature.skipped
     assert [s.fluency for s in with_budget.target.sentences] == [
         s.fluency for s in without.target.sentences
     ]

@@ -72,6 +72,63 @@ def test_one_huge_word_audits(tmp_path: Path, capsys) -> None:
     assert code == 0, err
 
 
+def test_thousands_of_numbers_match_in_near_linear_time() -> None:
+    from mtaudit.text.number_matching import compare_numbers
+    from mtaudit.text.numbers import extract_numbers
+
+    same = extract_numbers(" ".join(["1,234.5"] * 3000), "en")
+    t0 = time.process_time()
+    cmp = compare_numbers(same, list(same))
+    assert cmp.ok and len(cmp.matched) == len(same)  # every repeat finds its own counterpart
+    rng = __import__("random").Random(3)
+    src = extract_numbers(" ".join(str(rng.randrange(10**6)) for _ in range(5000)), "en")
+    tgt = extract_numbers(" ".join(str(rng.randrange(10**6)) for _ in range(5000)), "en")
+    cmp = compare_numbers(src, tgt)
+    assert len(cmp.matched) + len(cmp.substituted) + len(cmp.added) == len(tgt)
+    assert time.process_time() - t0 < 20  # generous: the all-against-all pairing took ~170 s
+
+
+def test_a_pair_of_thousands_of_dates_audits(tmp_path: Path, capsys) -> None:
+    f = _pairs(
+        tmp_path / "p.jsonl",
+        "On 12 March 2020 and 5 May 1999 " * 1500,
+        "Am 12. März 2020 und 5. Mai 1998 " * 1500,
+    )
+    code, out, err = _run(capsys, "audit", "--pairs", f, *FAST, "--format", "json")
+    assert code == 0, err
+    found = [f for f in json.loads(out)["findings"] if f["code"] == "number_mismatch"]
+    assert len(found) == 1500  # each 1998 for 1999, and nothing else
+    assert {f["evidence"]["source_value"] for f in found} == {1999.0}
+
+
+# 2. comparable mode works in blocks -----------------------------------------------------------
+
+
+def test_comparable_mode_memory_is_linear_at_10k_by_10k() -> None:
+    import random
+    import tracemalloc
+
+    from mtaudit.align.comparable import align_comparable
+    from mtaudit.encoders import HashingEncoder
+
+    rng = random.Random(0)
+    words = [f"w{k}" for k in range(5000)]
+    src = [" ".join(rng.choice(words) for _ in range(rng.randint(6, 20))) for _ in range(10_000)]
+    tgt = [s if rng.random() < 0.7 else " ".join(rng.choice(words) for _ in range(12)) for s in src]
+    rng.shuffle(tgt)
+    enc = HashingEncoder(dim=256)
+    se, te = enc.encode(src), enc.encode(tgt)
+    tracemalloc.start()
+    try:
+        links = align_comparable(src, tgt, enc, src_emb=se, tgt_emb=te)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(links) > 5000  # most of the 7,000 shared sentences are found
+    # the full float32 similarity matrix alone would be 400 MB (float64: 800 MB)
+    assert peak < 300 * 2**20, f"peak {peak / 2**20:.0f} MB"
+
+
 # 3. every file is read through one capped reader --------------------------------------------
 
 

@@ -10,6 +10,7 @@ unknown codes or parameters are an :class:`~mtaudit.errors.InputError`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -214,12 +215,29 @@ def sort_findings(findings: Sequence[Finding]) -> list[Finding]:
     )
 
 
-def run_checks(ctx: CheckContext, checks: Sequence[Check]) -> list[Finding]:
-    """Run ``checks`` over ``ctx``; findings come back sorted by side, sentence, span and code."""
+def run_checks(
+    ctx: CheckContext,
+    checks: Sequence[Check],
+    *,
+    deadline: float | None = None,
+    skipped: dict[str, str] | None = None,
+) -> list[Finding]:
+    """Run ``checks`` over ``ctx``; findings come back sorted by side, sentence, span and code.
+
+    With ``deadline`` (a :func:`time.perf_counter` value), the checks not yet started when it has
+    passed are not run, and ``skipped["checks.time_budget"]`` names them.
+    """
     findings: list[Finding] = []
     ctx.earlier = {}
     try:
-        for check in checks:
+        for n, check in enumerate(checks):
+            if deadline is not None and time.perf_counter() >= deadline:
+                left = [c.code for c in checks[n:]]
+                if skipped is not None:
+                    skipped["checks.time_budget"] = (
+                        f"time budget spent: {len(left)} check(s) not run: {', '.join(left)}"
+                    )
+                break
             found = list(check.run(ctx))
             ctx.earlier[check.code] = (check, found)
             findings.extend(found)

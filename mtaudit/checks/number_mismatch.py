@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..report import Finding, Link, Sentence, Side
-from ..text.number_matching import compare_numbers, magnitude_ratio
+from ..text.number_matching import compare_numbers, magnitude_ratio, value_keys
 from ..text.numbers import NumberMention, extract_numbers
 from .base import Check, CheckContext
 from .common import (
@@ -94,16 +94,16 @@ class NumberMismatchCheck(Check):
             s_digits = set(re.findall(r"\d+", s_text))
             t_digits = set(re.findall(r"\d+", t_text))
             # values found next door: an alignment boundary, not a translation error
-            near_t = [
+            near_t = value_keys(
                 m
                 for s in _neighbour_text(ctx.target, lk.target, window)
                 for m in extract_numbers(s.text, tgt_lang)
-            ]
-            near_s = [
+            )
+            near_s = value_keys(
                 m
                 for s in _neighbour_text(ctx.source, lk.source, window)
                 for m in extract_numbers(s.text, src_lang)
-            ]
+            )
             for sm, tm in cmp.substituted:
                 yield self._substitution(ctx, t_sents, lk, sm, tm)
             if unpaired_sev:
@@ -112,7 +112,7 @@ class NumberMismatchCheck(Check):
                         continue  # "a week" → "1 week", "twice" → "2 Mal", "both" → "beide 2"
                     if re.sub(r"\D", "", tm.text) in s_digits:
                         continue
-                    if any(compare_numbers([n], [tm]).matched for n in near_s):
+                    if value_keys([tm]) & near_s:  # matched next door
                         continue
                     sent, span = doc_span(t_sents, tm.start, tm.end)
                     yield self.finding(
@@ -134,7 +134,7 @@ class NumberMismatchCheck(Check):
                         continue  # "1" → "a", "one"
                     if re.sub(r"\D", "", sm.text) in t_digits:
                         continue
-                    if any(compare_numbers([sm], [n]).matched for n in near_t):
+                    if value_keys([sm]) & near_t:
                         continue
                     sent = t_sents[0]
                     ssent, sspan = doc_span(s_sents, sm.start, sm.end)

@@ -14,6 +14,7 @@ __all__ = [
     "compare_numbers",
     "magnitude_ratio",
     "mentions_values",
+    "value_keys",
     "values_equal",
 ]
 
@@ -41,6 +42,11 @@ def _key(v: float) -> float:
     return float(f"{v:.9g}")
 
 
+def value_keys(mentions: Iterable[NumberMention]) -> set[float]:
+    """Every reading of some mentions, as comparison keys (see :func:`values_equal`)."""
+    return {_key(v) for m in mentions for v in m.values}
+
+
 def values_equal(a: NumberMention, b: NumberMention) -> bool:
     """Whether two mentions share a reading."""
     ka = {_key(v) for v in a.values}
@@ -66,7 +72,10 @@ def _kind_rank(a: NumberMention, b: NumberMention) -> int:
     other: a year only for a year, a day or month for a day or month, a plain number for an amount,
     a percentage or a time.
     """
-    ka, kb = a.kind, b.kind
+    return _kinds_rank(a.kind, b.kind)
+
+
+def _kinds_rank(ka: str, kb: str) -> int:
     if ka == kb:
         return 0
     if {ka, kb} <= {"date", "month"}:
@@ -146,26 +155,24 @@ def compare_numbers(
     s_used = [False] * len(source)
     # hard↔hard first, then hard source ↔ soft target, then soft source ↔ hard target
     for s_soft, t_soft in ((False, False), (False, True), (True, False)):
+        index = _ValueIndex(target, t_soft)
         for i, s in enumerate(source):
             if s_used[i] or s.soft != s_soft:
                 continue
-            best = None
-            for j, tm in enumerate(target):
-                if t_used[j] or tm.soft != t_soft or not values_equal(s, tm):
-                    continue
-                if best is None or _kind_rank(s, tm) < _kind_rank(s, target[best]):
-                    best = j
+            best = index.best(s, t_used)
             if best is not None:
                 s_used[i] = t_used[best] = True
                 res.matched.append((s, target[best]))
     left_s = [i for i in range(len(source)) if not s_used[i]]
     left_t = [j for j in range(len(target)) if not t_used[j] and not target[j].soft]
     # pair leftovers: every leftover hard target mention with a leftover source mention
-    for j in left_t:
+    exact = len(left_s) * len(left_t) <= MAX_LEFTOVER_PAIRS
+    for n, j in enumerate(left_t):
         tm = target[j]
+        near = left_s if exact else _window(left_s, n, len(left_t))
         cands = [
             i
-            for i in left_s
+            for i in near
             if not s_used[i]
             and _kind_rank(source[i], tm) <= 2
             and not (source[i].soft and source[i].currency == "weak")
@@ -185,6 +192,49 @@ def compare_numbers(
         res.substituted.append((source[i], tm))
     res.missing = [source[i] for i in left_s if not s_used[i] and not source[i].soft]
     return res
+
+
+#: Above this many (leftover source × leftover target) mentions, a leftover target mention is
+#: paired only with the leftover source mentions at about the same relative position (a window of
+#: :data:`LEFTOVER_WINDOW`), so that a segment of thousands of different numbers stays linear.
+MAX_LEFTOVER_PAIRS = 40_000
+LEFTOVER_WINDOW = 64
+
+
+def _window(left_s: list[int], n: int, n_t: int) -> list[int]:
+    centre = (n * len(left_s)) // max(n_t, 1)
+    lo = max(0, centre - LEFTOVER_WINDOW // 2)
+    return left_s[lo : lo + LEFTOVER_WINDOW]
+
+
+class _ValueIndex:
+    """Mentions of one softness by value key and kind, each list in mention order, so that the
+    first unused mention sharing a reading with a source mention, of the best-ranked kind, is
+    found without scanning every mention (used entries are skipped once, then dropped)."""
+
+    def __init__(self, mentions: Sequence[NumberMention], soft: bool) -> None:
+        self.lists: dict[float, dict[str, list[int]]] = {}
+        self.heads: dict[tuple[float, str], int] = {}
+        for j, m in enumerate(mentions):
+            if m.soft != soft:
+                continue
+            for key in {_key(v) for v in m.values}:
+                self.lists.setdefault(key, {}).setdefault(m.kind, []).append(j)
+
+    def best(self, s: NumberMention, used: list[bool]) -> int | None:
+        """The first unused mention of the best kind rank sharing a reading with ``s``."""
+        best: tuple[int, int] | None = None
+        for key in {_key(v) for v in s.values}:
+            for kind, js in self.lists.get(key, {}).items():
+                head = self.heads.get((key, kind), 0)
+                while head < len(js) and used[js[head]]:
+                    head += 1
+                self.heads[(key, kind)] = head
+                if head < len(js):
+                    cand = (_kinds_rank(s.kind, kind), js[head])
+                    if best is None or cand < best:
+                        best = cand
+        return None if best is None else best[1]
 
 
 def mentions_values(mentions: Iterable[NumberMention]) -> list[float]:
