@@ -43,6 +43,8 @@ from mtaudit.errors import InputError
 from mtaudit.formats import FORMATS, render
 from mtaudit.load import parse_pairs, read_document, read_pairs
 from mtaudit.text.copy import copied_runs, copy_similarity
+from mtaudit.text.number_matching import compare_numbers
+from mtaudit.text.numbers import extract_numbers
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
@@ -366,7 +368,7 @@ def cli_property(examples: int, fuzz: bool = False):  # type: ignore[no-untyped-
 
 _NAME_CHARS = st.characters(min_codepoint=1, max_codepoint=0x10FFFF, blacklist_characters="/\x00")
 _REPEAT_WORDS = st.sampled_from(
-    ["word", "Wort", "The", "NASA", "12", "1,5", "a@b.c", "Путін", "是"]
+    ["word", "Wort", "The", "NASA", "12", "1,5", "3 May 2020", "a@b.c", "Путін", "是"]
 )
 
 
@@ -388,6 +390,7 @@ def hostile_property(examples: int, fuzz: bool = False):  # type: ignore[no-unty
         t0 = time.process_time()
         copy_similarity(src, tgt)
         copied_runs(src, tgt, 3)
+        compare_numbers(extract_numbers(src, "en"), extract_numbers(tgt, "de"))
         assert time.process_time() - t0 < 10, (words, k)
         line = '{"source": "a", "target": "b", "x": ' + "[" * depth + "]" * depth + "}"
         try:
