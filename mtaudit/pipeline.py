@@ -174,6 +174,8 @@ def _finish(
     score_links(ctx, findings)
     if ctx.signals.get("quality_model"):
         components["quality"] = str(ctx.signals["quality_model"])
+    if ctx.signals.get("quality_calibration"):  # an encoder the project has no calibration for
+        components["calibration"] = str(ctx.signals["quality_calibration"])
     quality = document_quality(ctx, findings)
     extra_summary["quality"] = None if quality is None else round(float(quality), 2)
     extra_summary.update(_score_stage(ctx, models.comet, references, components))
