@@ -157,9 +157,23 @@ def test_audit_python_api_auto_mode(model_dir):
         " ".join(EDITED),
         settings=Settings(encoder=f"st:{model_dir}", src_lang="en", tgt_lang="en", fluency=False),
     )
-    d = json.loads(report.to_json()) if hasattr(report, "to_json") else report.to_dict()
+    d = report.to_dict()
     assert d["mode"] == "translation"  # auto picks it from ranks/margins, whatever the range
     _check_report(d, model_dir)
+    # the same by keyword, the name given where an encoder object would go
+    again = audit(" ".join(DOC), " ".join(EDITED), encoder=f"st:{model_dir}", src_lang="en",
+                  tgt_lang="en", fluency=False).to_dict()  # fmt: skip
+    assert again["signature"] == d["signature"] and again["links"] == d["links"]
+
+
+def test_audit_pairs_api(model_dir):
+    from mtaudit.pipeline import audit_pairs
+
+    report = audit_pairs(list(zip(DOC, EDITED)), encoder=f"st:{model_dir}", src_lang="en",
+                         tgt_lang="en", fluency=False).to_dict()  # fmt: skip
+    assert report["signature"]["components"]["calibration"] == "generic"
+    assert len(report["links"]) == len(DOC)
+    assert all(0 <= lk["quality"] <= 100 for lk in report["links"])
 
 
 def test_retold_article_links_by_rank(model_dir):
