@@ -27,6 +27,7 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -83,8 +84,13 @@ def canonical_st_name(spec: str) -> str:
 
 def _files_digest(folder: Path) -> str:
     """sha256 over the relative names and contents of every file in the model folder (configs,
-    tokenizer, weights), in sorted order; cached per folder, modification time and size."""
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and ".cache" not in p.parts)
+    tokenizer, weights), in sorted order, leaving out hidden ones (``.git``, ``.cache``); cached
+    per folder, total size and latest modification time."""
+    files = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not any(x.startswith(".") for x in p.relative_to(folder).parts)
+    )
     stamp = (
         str(folder),
         sum(p.stat().st_size for p in files),
@@ -164,12 +170,10 @@ class SentenceTransformerEncoder:
         self.batch_size = batch_size
         self.threads = threads or thread_budget()
         self.name = f"{PREFIX}{self.folder.name}"
-        self._model = _load(self.folder, spec[len(PREFIX) :] if spec.startswith(PREFIX) else spec)
-        model = self._model
-        dim = (
-            getattr(model, "get_embedding_dimension", None)
-            or model.get_sentence_embedding_dimension
-        )  # type: ignore[attr-defined]
+        self._model: Any = _load(self.folder, spec.removeprefix(PREFIX))
+        # sentence-transformers 5.7 renamed get_sentence_embedding_dimension
+        dim = getattr(self._model, "get_embedding_dimension", None)
+        dim = dim or self._model.get_sentence_embedding_dimension
         self.dim = int(dim() or 0)
         digest = _files_digest(self.folder)
         self.version = (
@@ -195,7 +199,7 @@ class SentenceTransformerEncoder:
             torch.set_num_threads(max(1, int(self.threads)))
         try:
             with torch.inference_mode():
-                out = self._model.encode(  # type: ignore[attr-defined]
+                out = self._model.encode(
                     texts,
                     batch_size=self.batch_size,
                     convert_to_numpy=True,

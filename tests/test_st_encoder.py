@@ -122,6 +122,9 @@ def test_version_hashes_the_model_files(model_dir, tmp_path):
     shutil.copytree(model_dir, copy)
     same = SentenceTransformerEncoder(copy).version
     assert same == make_encoder(f"st:{model_dir}", 1).version  # same files, same hash
+    (copy / ".git").mkdir()
+    (copy / ".git" / "objects").write_bytes(b"repository data")  # hidden: not part of the model
+    assert SentenceTransformerEncoder(copy).version == same
     cfg = copy / "config_sentence_transformers.json"
     data = json.loads(cfg.read_text(encoding="utf-8"))
     data["note"] = "edited"
