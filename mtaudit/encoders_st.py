@@ -35,7 +35,13 @@ from .errors import InputError, first_line
 from .threads import thread_budget
 from .versions import package_version
 
-__all__ = ["PREFIX", "SentenceTransformerEncoder", "canonical_st_name", "check_st_path"]
+__all__ = [
+    "PREFIX",
+    "SentenceTransformerEncoder",
+    "canonical_st_name",
+    "check_loads",
+    "check_st_path",
+]
 
 #: ``--encoder st:PATH`` selects the model folder at PATH.
 PREFIX = "st:"
@@ -144,6 +150,19 @@ def _load(folder: Path, shown: str) -> object:
         model.eval()
         _models[key] = model
         return model
+
+
+def check_loads(spec: str) -> None:
+    """Raise :class:`InputError` now if the model of ``st:PATH`` cannot be loaded (for runs whose
+    worker processes load it themselves). A model this process already holds is not reloaded;
+    one loaded only for the check is let go again, so the parent does not keep a copy."""
+    folder = check_st_path(spec)
+    with _lock:
+        held = str(folder) in _models
+    if not held:
+        _load(folder, spec.removeprefix(PREFIX))
+        with _lock:
+            _models.pop(str(folder), None)
 
 
 class SentenceTransformerEncoder:

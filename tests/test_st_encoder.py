@@ -267,3 +267,19 @@ def test_a_broken_folder_fails_in_one_line(model_dir, tmp_path, capsys):
     code, _, err = _run(capsys, "audit", src, tgt, "--encoder", f"st:{broken}", *LANGS)
     assert code == 2, err
     assert err.count("\n") == 1 and "cannot load the sentence-transformers model" in err
+    # worker processes would each fail to load it: batch and corpus refuse it before they start
+    for k in range(2):
+        _write_pair(tmp_path / "docs", f"d{k}")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(
+        "source,target\n" + "".join(f"docs/d{k}.src.txt,docs/d{k}.tgt.txt\n" for k in range(2)),
+        encoding="utf-8",
+    )
+    for argv in (
+        ("batch", "--manifest", manifest, "--out-dir", tmp_path / "b", "--jobs", "2"),
+        ("corpus", "--manifest", manifest, "--out-dir", tmp_path / "c", "--engine", "local",
+         "--jobs", "2"),
+    ):  # fmt: skip
+        code, _, err = _run(capsys, *argv, "--encoder", f"st:{broken}", *LANGS)
+        assert code == 2, err
+        assert err.count("\n") == 1 and "cannot load the sentence-transformers model" in err
