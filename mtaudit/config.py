@@ -201,17 +201,19 @@ class Settings:
             )
         ],
     )
-    #: The sentence encoder by registry name (:data:`mtaudit.encoders.ENCODERS`); None: the
-    #: bundled default for each document's language pair.
+    #: The sentence encoder by registry name (:data:`mtaudit.encoders.ENCODERS`) or ``st:PATH``
+    #: (a local sentence-transformers folder; kept with PATH made absolute); None: the bundled
+    #: default for each document's language pair.
     encoder: str | None = option(
         None,
         flags=[
             Flag(
                 ("--encoder",),
                 {
-                    "choices": _encoder_names(),
+                    "metavar": "{" + ",".join(_encoder_names()) + ",st:PATH}",
                     "help": "sentence encoder (default: USE when it covers both languages, "
-                    "else E5)",
+                    "else E5); st:PATH is a local sentence-transformers model folder "
+                    "(the [st] extra)",
                 },
                 _WITH_ALIGN,
             )
@@ -460,7 +462,7 @@ class Settings:
         if self.encoder is not None:
             from .encoders import check_encoder_name
 
-            check_encoder_name(self.encoder)
+            object.__setattr__(self, "encoder", check_encoder_name(self.encoder))
         if self.policy is not None and not isinstance(self.policy, Policy):
             raise InputError(f"policy must be a mtaudit.policy.Policy, not {self.policy!r}")
         if self.checks:  # an unknown check code or parameter is a usage error

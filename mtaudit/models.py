@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from .config import Settings
-from .encoders import Encoder, default_encoder, make_encoder
+from .encoders import ST_PREFIX, Encoder, default_encoder, make_encoder
 from .errors import first_line
 from .score.stage import SegmentScorer
 
@@ -143,8 +143,13 @@ def load_models(
 
 
 def check_comet(settings: Settings) -> None:
-    """Raise :class:`~mtaudit.errors.InputError` now if ``settings.comet_model`` cannot be loaded
-    (for runs whose worker processes load the models themselves)."""
+    """Raise :class:`~mtaudit.errors.InputError` now if ``settings.comet_model`` or an
+    ``st:PATH`` encoder cannot be loaded (for runs whose worker processes load the models
+    themselves: a broken model is one line and exit 2, not a crash in every worker)."""
+    if settings.encoder and settings.encoder.startswith(ST_PREFIX):
+        from .encoders_st import check_loads
+
+        check_loads(settings.encoder)
     if settings.comet_model:
         from .score import CometScorer
 

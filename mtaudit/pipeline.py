@@ -176,6 +176,8 @@ def _finish(
     score_links(ctx, findings)
     if ctx.signals.get("quality_model"):
         components["quality"] = str(ctx.signals["quality_model"])
+    if ctx.signals.get("quality_calibration"):  # an encoder the project has no calibration for
+        components["calibration"] = str(ctx.signals["quality_calibration"])
     quality = document_quality(ctx, findings)
     extra_summary["quality"] = None if quality is None else round(float(quality), 2)
     extra_summary.update(_score_stage(ctx, models.comet, references, components))
@@ -391,7 +393,7 @@ def _as_document(doc: str | Document, presplit: bool) -> Document:
 def _prepare(
     settings: Settings | None,
     options: Mapping[str, Any],
-    encoder: Encoder | None,
+    encoder: Encoder | str | None,
     fluency: SentenceScorer | bool | None,
     comet: SegmentScorer | None,
 ) -> tuple[Settings, Models]:
@@ -405,6 +407,8 @@ def _prepare(
             f"mtaudit.Settings: {', '.join(sorted(known))}"
         )
     given = {k: v for k, v in options.items() if v is not None}
+    if isinstance(encoder, str):  # a name, as Settings(encoder=...): "e5", "st:PATH"
+        given["encoder"], encoder = encoder, None
     if isinstance(fluency, bool):
         given["fluency"] = fluency
     if settings is None:
@@ -420,7 +424,7 @@ def audit(
     target: str | Document,
     *,
     settings: Settings | None = None,
-    encoder: Encoder | None = None,
+    encoder: Encoder | str | None = None,
     fluency: SentenceScorer | bool | None = None,
     comet: SegmentScorer | None = None,
     references: Sequence[str] | None = None,
@@ -435,7 +439,8 @@ def audit(
     retold article; ``"translation"`` is monotone, ``"auto"`` chooses), ``checks={code:
     {"enabled": False}}``, ``profile="fast"`` (no language model), ``time_budget=30``.
 
-    Models: ``encoder`` (default: the bundled encoder for the language pair), ``fluency`` (a
+    Models: ``encoder`` (default: the bundled encoder for the language pair; an object, or a
+    name as for ``Settings(encoder=…)``: ``"e5"``, ``"st:/path/to/model"``), ``fluency`` (a
     fluency scorer; ``None`` for the bundled one when installed, ``False`` to skip the
     language-model checks), ``comet`` (a :class:`~mtaudit.score.CometScorer`, adds COMET per
     link). ``references`` (one per target sentence) adds BLEU/chrF/chrF++/TER per link;
@@ -458,7 +463,7 @@ def audit_pairs(
     *,
     settings: Settings | None = None,
     path: str | None = None,
-    encoder: Encoder | None = None,
+    encoder: Encoder | str | None = None,
     fluency: SentenceScorer | bool | None = None,
     comet: SegmentScorer | None = None,
     progress: Progress | None = None,

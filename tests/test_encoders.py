@@ -55,3 +55,53 @@ def test_both_tokenizers_give_the_same_vectors_on_ordinary_text(fresh_use, monke
     monkeypatch.setitem(sys.modules, "sentencepiece", None)
     pure = encoders.USEEncoder(threads=1).encode(sentences)
     assert np.array_equal(fast, pure)
+
+
+# --------------------------------------------------------------------------- st:PATH (no torch)
+
+
+def _audit_err(capsys, encoder: str) -> tuple[int, str]:
+    from mtaudit.cli import main
+
+    code = main(["audit", "a.txt", "b.txt", "--encoder", encoder])
+    return code, capsys.readouterr().err
+
+
+def test_st_encoder_missing_folder_exits_2_with_one_line(capsys):
+    code, err = _audit_err(capsys, "st:/nonexistent/model")
+    assert code == 2
+    assert err.count("\n") == 1 and "no such folder" in err and "sentence-transformers" in err
+
+
+def test_st_encoder_refuses_folders_that_are_not_sentence_transformers(tmp_path, capsys):
+    (tmp_path / "config.json").write_text("{}", encoding="utf-8")  # a bare transformers folder
+    code, err = _audit_err(capsys, f"st:{tmp_path}")
+    assert code == 2 and err.count("\n") == 1 and "no modules.json" in err
+    code, err = _audit_err(capsys, "st:")
+    assert code == 2 and err.count("\n") == 1 and "needs the path" in err
+
+
+def test_st_encoder_without_the_package_says_how_to_install(tmp_path, capsys, monkeypatch):
+    import importlib.util
+
+    from mtaudit import encoders_st
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        encoders_st.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "sentence_transformers" else real(name, *a),
+    )
+    (tmp_path / "modules.json").write_text("[]", encoding="utf-8")
+    code, err = _audit_err(capsys, f"st:{tmp_path}")
+    assert code == 2 and err.count("\n") == 1
+    assert "pip install torch==2.13.0" in err and "mtaudit[st]" in err
+
+
+def test_unknown_encoder_names_st_in_its_message():
+    from mtaudit.config import Settings
+    from mtaudit.errors import InputError
+
+    with pytest.raises(InputError, match="st:PATH"):
+        Settings(encoder="labse")
+    assert Settings(encoder="hashing").encoder == "hashing"
