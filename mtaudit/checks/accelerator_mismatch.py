@@ -46,7 +46,8 @@ class AcceleratorMismatchCheck(IntegrityCheck):
     ) -> Iterator[tuple[str, str, list[Token], list[Token], dict[str, Any]]]:
         for marker in self.p["markers"]:
             s = [t for t in s_tok if t.key == marker]
-            t = [x for x in t_tok if x.key == marker]
+            # the target's may sit inside a word (Farb_name), identifiers of the source excepted
+            t = accelerators(tgt, marker, in_words=True, known=src) if len(s) == 1 else []
             if len(s) == 1 and len(t) != 1:
                 yield (
                     self.code,

@@ -11,6 +11,7 @@ from typing import Any
 from ..l10n.placeholders import Token, edge_whitespace
 from ..report import Sentence
 from .base import CheckContext
+from .common import check_severity_param
 from .integrity import IntegrityCheck, l10n_format
 
 __all__ = ["WhitespaceMismatchCheck"]
@@ -27,16 +28,28 @@ class WhitespaceMismatchCheck(IntegrityCheck):
     default_severity = "minor"
     description = (
         "localisation units only: the target starts or ends with other whitespace than the "
-        "source, or has another number of line breaks (pofilter: startwhitespace, "
-        "endwhitespace, newlines)"
+        "source; with newlines_severity set, another number of line breaks inside "
+        "(pofilter: startwhitespace, endwhitespace, newlines)"
     )
     kinds = ("newlines",)
+    #: Another number of line breaks inside the unit (off by default: translations re-wrap
+    #: multi-line labels; on real GTK catalogues it was most of this check's findings).
+    params = {"newlines_severity": None}
     l10n_only = True
     always_compare = True
     what = "whitespace"
 
     def applies(self, ctx: CheckContext, tgt: Sequence[Sentence]) -> bool:
         return super().applies(ctx, tgt) and l10n_format(ctx) != "markdown"
+
+    def __init__(self, severity: str | None = None, **overrides: Any) -> None:
+        super().__init__(severity, **overrides)
+        check_severity_param(self, "newlines_severity")
+
+    def finding(self, *args: Any, **kw: Any):  # type: ignore[no-untyped-def]
+        if kw.get("code") == f"{self.code}.newlines":
+            kw.setdefault("severity", self.p["newlines_severity"])
+        return super().finding(*args, **kw)
 
     def tokens(self, text: str) -> list[Token]:
         return []
@@ -59,7 +72,7 @@ class WhitespaceMismatchCheck(IntegrityCheck):
                 {"source_edges": [sl, st], "target_edges": [tl, tt]},
             )
         ns, nt = src.count("\n"), tgt.count("\n")
-        if ns != nt and not problems:
+        if ns != nt and not problems and self.p["newlines_severity"]:
             yield (
                 f"{self.code}.newlines",
                 f"the target has {nt} line break(s) where the source has {ns}",

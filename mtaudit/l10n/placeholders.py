@@ -193,11 +193,19 @@ def _args(text: str, base: int = 0) -> list[_Arg]:
 def braces(text: str) -> list[Token]:
     """``{name}``, ``{0}``, ``{}``, ``{0!r}``, ``{x:.2f}``, ``{{ var }}`` and ICU simple
     arguments (``{n, number}``); key: the argument name (with its conversion)."""
-    return [
-        Token("{" + a.name + "}" if a.kind != "mustache" else a.name, a.text, a.start, a.end)
-        for a in _args(text)
-        if a.kind not in _COMPLEX
-    ]
+    out, auto = [], 0
+    for a in _args(text):
+        if a.kind in _COMPLEX:
+            continue
+        if a.kind == "mustache":
+            key = a.name
+        else:
+            name = a.name
+            if name == "" or name.startswith("!"):  # auto-numbered: {} is {0}, {!r} is {0!r}
+                name, auto = f"{auto}{name}", auto + 1
+            key = "{" + name + "}"
+        out.append(Token(key, a.text, a.start, a.end))
+    return out
 
 
 def icu_arguments(text: str) -> list[Token]:
@@ -321,7 +329,30 @@ _ACCEL = {
 }
 
 
-def accelerators(text: str, marker: str) -> list[Token]:
-    """Keyboard accelerators marked with ``marker`` (``&File``, ``_Save``); key the marker."""
-    rx = _ACCEL[marker]
-    return [Token(marker, m.group(0), m.start(), m.end()) for m in rx.finditer(text)]
+#: An accelerator anywhere in a word (``Farb_name``, ``O_rt``): translations move it inside words.
+_ACCEL_IN_WORD = {
+    "&": re.compile(r"(?<!&)&(?!&|#|\w+;)(\w)"),
+    "_": re.compile(r"(?<!_)_(?!_)(\w)"),
+    "~": re.compile(r"(?<!~)~(\w)"),
+}
+
+
+def accelerators(text: str, marker: str, *, in_words: bool = False, known: str = "") -> list[Token]:
+    """Keyboard accelerators marked with ``marker`` (``&File``, ``_Save``); key the marker.
+
+    By default only a marker starting a word counts (``snake_case`` is no accelerator).
+    ``in_words`` also counts one inside a word, except in words that occur in ``known`` (the
+    source: an identifier such as ``GTK_DEBUG`` copied over is not an accelerator).
+    """
+    rx = (_ACCEL_IN_WORD if in_words else _ACCEL)[marker]
+    words = set(re.findall(r"\S+", known)) if in_words else set()
+    out = []
+    for m in rx.finditer(text):
+        inside = m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_")
+        if words and inside:
+            a = text.rfind(" ", 0, m.start()) + 1
+            b = text.find(" ", m.end())
+            if text[a : b if b >= 0 else len(text)] in words:
+                continue
+        out.append(Token(marker, m.group(0), m.start(), m.end()))
+    return out
