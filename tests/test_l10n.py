@@ -249,3 +249,31 @@ def test_missing_translate_toolkit_is_a_clear_error(capsys, monkeypatch):
     rc, out, err = _run(capsys, "audit", DATA / "app.de.po", *FAST)
     assert rc != 0 and out == ""
     assert "translate-toolkit" in err and "mtaudit[l10n]" in err
+
+
+def test_properties_json_and_ts_read_through_translate_toolkit(tmp_path):
+    en, de = tmp_path / "en.properties", tmp_path / "de.properties"
+    en.write_text("greeting=Hello {0}\n# comment\nbye = Bye\nempty=Leave\n", encoding="utf-8")
+    de.write_text("bye = Tschüss\ngreeting=Hallo {0}\nempty=\n", encoding="utf-8")
+    r = read_l10n("properties", str(en), str(de), max_bytes=10**6)
+    assert [(p.extra["unit"], p.target, p.line, p.extra["source_line"]) for p in r.pairs] == [
+        ("greeting", "Hallo {0}", 2, 1),
+        ("bye", "Tschüss", 1, 3),
+    ]
+    assert [u["unit"] for u in r.untranslated] == ["empty"]
+    ej, dj = tmp_path / "en.json", tmp_path / "de.json"
+    ej.write_text('{"menu": {"open": "Open {file}"}, "quit": "Quit"}', encoding="utf-8")
+    dj.write_text('{"menu": {"open": "{file} öffnen"}}', encoding="utf-8")
+    r = read_l10n("json", str(ej), str(dj), max_bytes=10**6)
+    assert [(p.extra["unit"], p.target) for p in r.pairs] == [(".menu.open", "{file} öffnen")]
+    assert [m["unit"] for m in r.missing] == [".quit"]
+    ts = tmp_path / "app_de.ts"
+    ts.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n<TS version="2.1" language="de">\n'
+        "<context>\n    <name>Main</name>\n    <message>\n        <source>&amp;Open %1</source>\n"
+        "        <translation>%1 &amp;öffnen</translation>\n    </message>\n</context>\n</TS>\n",
+        encoding="utf-8",
+    )
+    r = read_l10n("ts", str(ts), max_bytes=10**6)
+    assert [(p.source, p.target) for p in r.pairs] == [("&Open %1", "%1 &öffnen")]
+    assert r.pairs[0].line == 8

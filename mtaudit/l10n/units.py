@@ -176,9 +176,11 @@ def _line_of(unit: Any, fmt: str, lines: _Lines, *, target: bool) -> int | None:
         first = getattr(unit, "line_number", None)
         return lines.msgstr_after(first) if target else first
     if fmt in ("xliff", "xliff2", "ts"):
-        return _xml_line(unit, "target" if target else "source") or _xml_line(unit)
+        child = ("translation" if fmt == "ts" else "target") if target else "source"
+        return _xml_line(unit, child) or _xml_line(unit)
     if fmt in ("properties", "json"):
-        return getattr(unit, "line_number", None) or lines.key(str(unit.getid()), fmt)
+        # the key's own line (translate-toolkit's line number starts at the unit's comments)
+        return lines.key(str(unit.getid()), fmt) or getattr(unit, "line_number", None)
     return _xml_line(unit)
 
 
