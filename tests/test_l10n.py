@@ -277,3 +277,32 @@ def test_properties_json_and_ts_read_through_translate_toolkit(tmp_path):
     r = read_l10n("ts", str(ts), max_bytes=10**6)
     assert [(p.source, p.target) for p in r.pairs] == [("&Open %1", "%1 &öffnen")]
     assert r.pairs[0].line == 8
+
+
+def test_markdown_pairs_by_block_structure(tmp_path):
+    from mtaudit.l10n.markdown import markdown_segments
+
+    en, de = tmp_path / "en.md", tmp_path / "de.md"
+    en.write_text(
+        "+++\ntitle = 'x'\n+++\n# Title\n\nFirst paragraph.\n\nSecond paragraph.\n\n"
+        "    indented code\n\n<div>html</div>\n\n- item one\n- item two\n",
+        encoding="utf-8",
+    )
+    de.write_text(
+        "# Titel\n\nZweiter Absatz.\n\n- Punkt eins\n- Punkt zwei\n- Extra\n", encoding="utf-8"
+    )
+    segs, skipped = markdown_segments(en.read_text(encoding="utf-8"))
+    assert [(s.kind, s.line) for s in segs] == [
+        ("h1", 4),
+        ("p", 6),
+        ("p", 8),
+        ("li", 14),
+        ("li", 15),
+    ]
+    assert skipped == {"front_matter_lines": 3, "code_blocks": 1, "html_blocks": 1}
+    r = read_l10n("markdown", str(en), str(de), max_bytes=10**6)
+    got = [(p.extra["unit"], p.target, p.line) for p in r.pairs]
+    assert got[0] == ("h1@4", "Titel", 1)
+    assert ("li@14", "Punkt eins", 5) in got and ("li@15", "Punkt zwei", 6) in got
+    assert len(r.missing) == 1 and r.missing[0]["unit"] in ("p@6", "p@8")
+    assert r.notes["added"] == [{"unit": "li@7", "line": 7}]
