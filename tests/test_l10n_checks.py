@@ -191,3 +191,33 @@ def test_every_injected_breakage_is_caught(good_pairs):
         if want[k] not in {c.split(".")[0] for c in got[k]}
     ]
     assert not missed, missed[:5]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{a, plural, " * 5000,
+        "{" + "a, plural, x {" * 3000 + "}" * 3001,
+        "{a, select, x {" * 500 + "y" + "}}" * 500,
+        "{{" * 50000,
+        " " * 100000 + "x",
+        "<a " * 30000,
+        "[" * 20000 + "](",
+        "`a" * 30000,
+        "a." * 30000 + "@",
+        "%" * 50000,
+        "_a" * 50000,
+    ],
+    ids=lambda t: repr(t[:12]),
+)
+def test_extractors_are_linear_on_hostile_text(text):
+    import time
+
+    from mtaudit.l10n import placeholders as P
+
+    t0 = time.perf_counter()
+    for fn in (P.printf, P.braces, P.icu_arguments, P.tags, P.entities, P.urls):
+        fn(text)
+    P.markdown_code(text), P.markdown_links(text), P.edge_whitespace(text)
+    P.accelerators(text, "_", in_words=True, known=text)
+    assert time.perf_counter() - t0 < 5.0

@@ -80,31 +80,39 @@ class _Arg:
 _NAME = re.compile(r"^\s*([A-Za-z_][\w.-]*|\d+)?\s*(?:(![rsa]))?\s*(?::[^{}]*)?\s*$")
 _ICU_HEAD = re.compile(r"^\s*([A-Za-z_][\w.-]*|\d+)\s*,\s*([a-z]+)\s*(?:,(.*))?$", re.S)
 _COMPLEX = ("plural", "select", "selectordinal")
+_CASE = re.compile(r"\s*(offset:\s*\d+\s*)?(=?[\w-]+)\s*\{")
+#: ICU messages nest (a select in a plural case); deeper than this is not read.
+_MAX_DEPTH = 12
 
 
-def _matching(text: str, i: int) -> int:
-    """The index of the ``}`` closing the ``{`` at ``i`` (-1 if none)."""
-    depth = 0
-    for k in range(i, len(text)):
-        c = text[k]
+def _closers(text: str) -> dict[int, int]:
+    """For each ``{`` of ``text`` that is closed, the index of its ``}`` (one pass, so that a
+    text of unclosed braces costs linear time)."""
+    out: dict[int, int] = {}
+    stack: list[int] = []
+    for k, c in enumerate(text):
         if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return k
-    return -1
+            stack.append(k)
+        elif c == "}" and stack:
+            out[stack.pop()] = k
+    return out
+
+
+def _matching(text: str, i: int, closers: dict[int, int] | None = None) -> int:
+    """The index of the ``}`` closing the ``{`` at ``i`` (-1 if none)."""
+    return (closers if closers is not None else _closers(text)).get(i, -1)
 
 
 def _icu_cases(body: str) -> tuple[list[str], list[tuple[int, int]]]:
     """The case keys (``one``, ``=0``, ``other``) of a plural/select body and their bodies' spans."""
     keys, spans, k = [], [], 0
+    closers = _closers(body)
     while k < len(body):
-        m = re.compile(r"\s*(offset:\s*\d+\s*)?(=?[\w-]+)\s*\{").match(body, k)
+        m = _CASE.match(body, k)
         if not m:
             break
         open_at = m.end() - 1
-        close = _matching(body, open_at)
+        close = _matching(body, open_at, closers)
         if close < 0:
             break
         keys.append(m.group(2))
@@ -113,10 +121,12 @@ def _icu_cases(body: str) -> tuple[list[str], list[tuple[int, int]]]:
     return keys, spans
 
 
-def _args(text: str, base: int = 0) -> list[_Arg]:
+def _args(text: str, base: int = 0, depth: int = 0) -> list[_Arg]:
     """Brace arguments of ``text``: simple ``{name}``/``{0!r}``/``{}`` and ICU ``{n, plural, …}``
     (with the arguments inside their cases); ``{{``/``}}`` escapes and ``{{ mustache }}`` too."""
     out: list[_Arg] = []
+    closers = _closers(text) if "{" in text else {}
+    next_close = -2
     i = 0
     while i < len(text):
         c = text[i]
@@ -124,9 +134,11 @@ def _args(text: str, base: int = 0) -> list[_Arg]:
             i += 1
             continue
         if text.startswith("{{", i):
-            end = text.find("}}", i + 2)
-            inner = text[i + 2 : end] if end >= 0 else ""
-            if end >= 0 and re.fullmatch(r"\s*[\w.-]+\s*", inner):
+            if next_close != -1 and next_close < i + 2:  # the next "}}", found once per stretch
+                next_close = text.find("}}", i + 2)
+            end = next_close
+            inner = text[i + 2 : end] if 0 <= end - i <= 200 else ""  # a name, not a stretch
+            if inner and re.fullmatch(r"\s*[\w.-]+\s*", inner):
                 out.append(
                     _Arg(
                         "{{" + inner.strip() + "}}",
@@ -141,7 +153,7 @@ def _args(text: str, base: int = 0) -> list[_Arg]:
             else:
                 i += 2  # an escaped brace
             continue
-        close = _matching(text, i)
+        close = _matching(text, i, closers)
         if close < 0:
             i += 1
             continue
@@ -160,8 +172,9 @@ def _args(text: str, base: int = 0) -> list[_Arg]:
                     text[i : close + 1],
                 )
             )
-            for a, b in spans:
-                out.extend(_args((head.group(3) or "")[a:b], base + off + a))
+            if depth < _MAX_DEPTH:
+                for a, b in spans:
+                    out.extend(_args((head.group(3) or "")[a:b], base + off + a, depth + 1))
         elif head:
             out.append(
                 _Arg(
@@ -311,15 +324,12 @@ def markdown_code(text: str) -> list[Token]:
 
 # --------------------------------------------------------------------------- whitespace, accelerators
 
-_LEAD = re.compile(r"^\s+")
-_TRAIL = re.compile(r"\s+$")
-
 
 def edge_whitespace(text: str) -> tuple[str, str]:
-    """The leading and trailing whitespace of ``text``."""
-    a, b = _LEAD.search(text), _TRAIL.search(text)
-    lead = a.group(0) if a else ""
-    return lead, (b.group(0) if b and len(lead) < len(text) else "")
+    """The leading and trailing whitespace of ``text`` (all of it leading when it is blank)."""
+    body = text.lstrip()
+    lead = text[: len(text) - len(body)]
+    return lead, body[len(body.rstrip()) :]
 
 
 _ACCEL = {
