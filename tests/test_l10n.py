@@ -306,3 +306,28 @@ def test_markdown_pairs_by_block_structure(tmp_path):
     assert ("li@14", "Punkt eins", 5) in got and ("li@15", "Punkt zwei", 6) in got
     assert len(r.missing) == 1 and r.missing[0]["unit"] in ("p@6", "p@8")
     assert r.notes["added"] == [{"unit": "li@7", "line": 7}]
+
+
+def test_batch_manifest_pairs_entry_reads_a_po_file(capsys, tmp_path):
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text(
+        json.dumps({"pairs": str(DATA / "app.de.po"), "id": "de"})
+        + "\n"
+        + json.dumps(
+            {
+                "source": str(DATA / "android/values/strings.xml"),
+                "target": str(DATA / "android/values-de/strings.xml"),
+                "id": "android",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    out_dir = tmp_path / "out"
+    rc, _, _ = _run(
+        capsys, "batch", "--manifest", manifest, "--allow-outside", "--out-dir", out_dir, *FAST
+    )
+    index = json.loads((out_dir / "index.json").read_text(encoding="utf-8"))
+    codes = {it["id"]: it["findings_by_code"] for it in index["items"]}
+    assert codes["de"].get("printf_mismatch") == 1 and codes["android"].get("printf_mismatch") == 1
+    assert rc == 0
