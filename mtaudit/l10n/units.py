@@ -147,12 +147,12 @@ class _Lines:
     def __init__(self, data: bytes) -> None:
         self.lines = data.decode("utf-8", "replace").splitlines()
 
-    def msgstr_after(self, line: int | None) -> int | None:
-        """The line of the first ``msgstr`` at or after ``line`` (a PO entry's translation)."""
+    def keyword_after(self, line: int | None, keyword: str) -> int | None:
+        """The line of the first ``keyword`` (``msgid``, ``msgstr``) at or after ``line``."""
         if line is None:
             return None
         for k in range(max(line - 1, 0), len(self.lines)):
-            if self.lines[k].lstrip().startswith("msgstr"):
+            if self.lines[k].lstrip().startswith(keyword):
                 return k + 1
         return line
 
@@ -173,8 +173,8 @@ class _Lines:
 
 def _line_of(unit: Any, fmt: str, lines: _Lines, *, target: bool) -> int | None:
     if fmt == "po":
-        first = getattr(unit, "line_number", None)
-        return lines.msgstr_after(first) if target else first
+        first = getattr(unit, "line_number", None)  # the entry's first (comment) line
+        return lines.keyword_after(first, "msgstr" if target else "msgid")
     if fmt in ("xliff", "xliff2", "ts"):
         child = ("translation" if fmt == "ts" else "target") if target else "source"
         return _xml_line(unit, child) or _xml_line(unit)
@@ -293,7 +293,10 @@ def read_bilingual(fmt: str, path: str, *, max_bytes: int) -> L10nInput:
         if state == "fuzzy":
             result.fuzzy.append(_where(uid, line))
         result.audited += 1
-        result.pairs.extend(_pairs_of(uid, src_forms, tgt_forms, line, state, _context(unit)))
+        s_line = _line_of(unit, key, lines, target=False)
+        result.pairs.extend(
+            _pairs_of(uid, src_forms, tgt_forms, line, state, _context(unit), s_line)
+        )
     return result
 
 
