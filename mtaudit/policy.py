@@ -88,9 +88,7 @@ class Policy:
     def __post_init__(self) -> None:
         # Validate and normalise the in-code form too (a file is validated with line numbers
         # before it gets here): numbers become floats, ``fail_on="none"`` becomes ``None``.
-        for key, value in _validate(
-            self._as_mapping(), _Locator(None, None, known_codes=False)
-        ).items():
+        for key, value in _validate(self._as_mapping(), _Locator(None, None, known_codes=False)).items():
             object.__setattr__(self, key, value)
 
     def _as_mapping(self) -> dict[str, Any]:
