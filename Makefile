@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-EXTRAS ?= test,fluency,ray,multilingual
+EXTRAS ?= test,fluency,ray,multilingual,l10n
 
 .PHONY: setup demo test test-comet test-all lint bench bench-quick clean fuzz
 

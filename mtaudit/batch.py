@@ -125,6 +125,31 @@ class BatchItem:
         return DocumentUnit(self.id, self.source, self.target, self.reference, self.location)
 
 
+def items_from_l10n_tree(
+    root: str | Path, l10n: str = "auto", *, pattern: str = "*"
+) -> list[BatchItem]:
+    """Every bilingual localisation file (PO, XLIFF, TMX, TS; see :mod:`mtaudit.l10n`) under
+    ``root`` (recursively, hidden files skipped), one item each, id the relative path."""
+    from .l10n import BILINGUAL, detect_format
+
+    d = Path(root)
+    if not d.is_dir():
+        raise InputError(f"{d}: not a folder")
+    base = Path(os.path.realpath(d))
+    items = []
+    for p in sorted(walk_files(d, pattern)):
+        if detect_format(p, l10n) not in BILINGUAL:
+            continue
+        rel = p.relative_to(d).as_posix()
+        error = None if inside(p, base) else outside_message("l10n file", str(p), base)
+        items.append(
+            BatchItem(id=rel, pairs=str(p), location=str(d), error=error, stem=_path_stem(rel))
+        )
+    if not items:
+        raise InputError(f"{d}: no PO, XLIFF, TMX or TS files found: nothing to audit")
+    return items
+
+
 def items_from_dirs(
     source_dir: str | Path,
     target_dir: str | Path,

@@ -186,9 +186,14 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     else:
         if settings.pairs_in_context:
             raise InputError("--pairs-in-context goes with --pairs (documents are always read so)")
-        if not (args.source and args.target):
-            raise InputError("audit needs SOURCE and TARGET files (or --pairs FILE)")
-        unit = DocumentUnit(args.source, args.source, args.target, args.reference)
+        if args.source and not args.target and _bilingual_l10n(args.source, settings):
+            unit = PairsUnit(args.source, args.source)  # a PO/XLIFF/TMX/TS file holds both sides
+        elif not (args.source and args.target):
+            raise InputError(
+                "audit needs SOURCE and TARGET files (or --pairs FILE, or one PO/XLIFF/TMX/TS file)"
+            )
+        else:
+            unit = DocumentUnit(args.source, args.source, args.target, args.reference)
     runner = Runner(settings, keep_timing=True)  # loads the models; a bad COMET model fails here
     done = runner.execute(unit, progress=_progress())
     write_output(done.texts[settings.formats[0]], args.output)
@@ -197,6 +202,13 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         print(done.gate.verdict, file=sys.stderr)
         return int(done.gate.exit_code)
     return EXIT_OK
+
+
+def _bilingual_l10n(path: str, settings: Settings) -> bool:
+    """Whether ``path`` is a localisation file holding both languages (PO, XLIFF, TMX, TS)."""
+    from .l10n import BILINGUAL, detect_format
+
+    return detect_format(path, settings.l10n) in BILINGUAL
 
 
 def _cmd_corpus(args: argparse.Namespace) -> int:
@@ -252,9 +264,17 @@ def _cmd_batch(args: argparse.Namespace) -> int:
             raise InputError("--reference-dir and --glob go with SOURCE_DIR TARGET_DIR")
         items = items_from_manifest(args.manifest, allow_outside=args.allow_outside)
         info = {"manifest": args.manifest}
+    elif args.source_dir and not args.target_dir and settings.l10n != "off":
+        from .batch import items_from_l10n_tree  # one folder: a tree of PO/XLIFF/TMX/TS files
+
+        items = items_from_l10n_tree(args.source_dir, settings.l10n, pattern=args.glob)
+        info = {"l10n_dir": args.source_dir}
     else:
         if not (args.source_dir and args.target_dir):
-            raise InputError("batch needs SOURCE_DIR and TARGET_DIR (or --manifest FILE)")
+            raise InputError(
+                "batch needs SOURCE_DIR and TARGET_DIR (or --manifest FILE, or one folder of "
+                "PO/XLIFF/TMX/TS files)"
+            )
         items = items_from_dirs(
             args.source_dir,
             args.target_dir,

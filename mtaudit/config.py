@@ -48,6 +48,20 @@ _MB = 1024 * 1024
 #: How a field shows in the signature or the index: always, only when not None, only when true.
 #: (The signature shows a pairs-only option only in reports of pairs.)
 _ALWAYS, _IF_SET, _IF_TRUE, _PAIRS_IF_TRUE = "always", "if_set", "if_true", "pairs_if_true"
+#: The values of ``--l10n`` (as :data:`mtaudit.l10n.L10N_CHOICES`; kept here so that reading the
+#: settings does not import the l10n package).
+_L10N_CHOICES = (
+    "auto",
+    "off",
+    "po",
+    "xliff",
+    "tmx",
+    "ts",
+    "android",
+    "properties",
+    "json",
+    "markdown",
+)
 
 
 @dataclass(frozen=True)
@@ -391,6 +405,25 @@ class Settings:
         index=_IF_TRUE,
         signature=_IF_TRUE,
     )
+    #: Localisation files (issue 21, docs/l10n.md): ``auto`` reads PO/XLIFF/TMX/TS, Android
+    #: ``strings.xml``, ``.properties`` and Markdown by extension, ``off`` reads every file as
+    #: text or pairs, a format name forces that format (e.g. ``json`` for i18n JSON).
+    l10n: str = option(
+        "auto",
+        flags=[
+            Flag(
+                ("--l10n",),
+                {
+                    "metavar": "FORMAT",
+                    "help": "localisation input: auto (default: .po .xlf .tmx .ts strings.xml "
+                    ".properties .md by extension), off, or force one of po, xliff, tmx, ts, "
+                    "android, properties, json, markdown (needs pip install 'mtaudit[l10n]')",
+                },
+            )
+        ],
+        index=None,  # the report's summary.l10n says which format was read
+        signature=None,
+    )
     #: Text encoding of the input files.
     encoding: str = option(
         "utf-8",
@@ -438,6 +471,10 @@ class Settings:
     def _validate(self) -> None:
         if self.mode not in MODES:
             raise InputError(f"unknown mode {self.mode!r}; choose one of {', '.join(MODES)}")
+        if self.l10n not in _L10N_CHOICES:
+            raise InputError(
+                f"unknown --l10n {self.l10n!r}; choose one of {', '.join(_L10N_CHOICES)}"
+            )
         if self.profile is not None:
             if self.profile not in PROFILES:
                 raise InputError(

@@ -92,12 +92,20 @@ def _check_size(side: Side, name: str, settings: Settings) -> None:
         )
 
 
-def _pairs_side(segments: Sequence[str], lines: Sequence[int | None], lang: str | None) -> Side:
+def _pairs_side(
+    segments: Sequence[str],
+    lines: Sequence[int | None],
+    lang: str | None,
+    units: Sequence[str | None] | None = None,
+) -> Side:
     text = "\n".join(segments)
     sentences = []
     pos = 0
     for k, (seg, line) in enumerate(zip(segments, lines)):
-        sentences.append(Sentence(index=k, text=seg, start=pos, end=pos + len(seg), line=line))
+        unit = units[k] if units is not None else None
+        sentences.append(
+            Sentence(index=k, text=seg, start=pos, end=pos + len(seg), line=line, unit=unit)
+        )
         pos += len(seg) + 1
     return Side(lang=lang, sentences=sentences, text=text)
 
@@ -327,9 +335,17 @@ def audit_segments(
     *,
     path: str | None = None,
     progress: Progress | None = None,
+    l10n: Any = None,
 ) -> Report:
-    """Audit pre-aligned segment pairs (see :func:`audit_pairs`)."""
-    if not pairs:
+    """Audit pre-aligned segment pairs (see :func:`audit_pairs`).
+
+    ``l10n`` (a :class:`mtaudit.l10n.L10nInput`, whose pairs these are): sentences carry their
+    unit id and file line (the source side its source file's), ``summary.l10n`` lists what was
+    not audited, and a file with no translated unit gives a report without pairs.
+    """
+    if l10n is not None and not pairs:
+        pairs = [Pair("", "")]  # audited as one empty pair, then dropped (see below)
+    elif not pairs:
         raise InputError(f"{path or 'pairs'}: no segment pairs")
     with_ref = [p.reference is not None for p in pairs]
     if any(with_ref) and not all(with_ref):
@@ -345,9 +361,20 @@ def audit_segments(
     timing: dict[str, float] = {}
     _note(progress, f"encoding {len(pairs)} pairs")
     lines = [p.line for p in pairs]
-    src_side = _pairs_side([p.source for p in pairs], lines, None)
-    tgt_side = _pairs_side([p.target for p in pairs], lines, None)
+    units = [p.extra.get("unit") for p in pairs] if l10n is not None else None
+    src_lines = [p.extra.get("source_line", p.line) for p in pairs] if l10n is not None else lines
+    src_side = _pairs_side([p.source for p in pairs], src_lines, None, units)
+    tgt_side = _pairs_side([p.target for p in pairs], lines, None, units)
     src_side.path = tgt_side.path = path
+    if l10n is not None:
+        src_side.path = l10n.source_path or path
+        settings = replace(
+            settings,
+            src_lang=settings.src_lang or l10n.source_lang,
+            tgt_lang=settings.tgt_lang or l10n.target_lang,
+        )
+        if not l10n.pairs:
+            return _empty_l10n_report(src_side, tgt_side, settings, models, l10n)
     src_side.lang = (settings.src_lang or "").lower() or detect_document_language(
         [p.source for p in pairs]
     )
@@ -376,7 +403,51 @@ def audit_segments(
         src_emb=s_emb,
         tgt_emb=t_emb,
     )
-    return _finish(ctx, settings, models, [], timing, {}, references=references, progress=progress)
+    extra: dict[str, Any] = {}
+    if l10n is not None:
+        extra["l10n"] = l10n.summary()
+        ctx.signals["l10n"] = {"format": [l10n.format]}  # for the format-aware checks
+        if any("inline" in p.extra for p in pairs):  # Markdown: inline code and link targets
+            ctx.signals["l10n_inline"] = {
+                "source": [p.extra.get("source_inline") for p in pairs],
+                "target": [p.extra.get("inline") for p in pairs],
+            }
+    return _finish(
+        ctx, settings, models, [], timing, extra, references=references, progress=progress
+    )
+
+
+def _empty_l10n_report(
+    src_side: Side, tgt_side: Side, settings: Settings, models: Models, l10n: Any
+) -> Report:
+    """The report of a localisation file with no translated unit: nothing audited, and why."""
+    for side, given in ((src_side, settings.src_lang), (tgt_side, settings.tgt_lang)):
+        side.sentences, side.text, side.lang = [], "", (given or "").lower() or None
+    enc = models.encoder_for(src_side.lang, tgt_side.lang)
+    signature = Signature(
+        version=__version__,
+        mode="pairs",
+        encoder=f"{enc.name}@{enc.version}",
+        settings=settings.signature_settings(src_side.lang, tgt_side.lang, pairs=True),
+        components={"encoder": f"{enc.name}=={enc.version}"},
+        skipped={"all": "no translated unit in the file"},
+    )
+    summary = summarise("pairs", src_side, tgt_side, [], [])
+    summary["quality"] = None
+    summary["l10n"] = l10n.summary()
+    summary["verdict"] = (
+        f"nothing audited: none of the {l10n.units} units of {l10n.path} is translated"
+    )
+    return Report(
+        mode="pairs",
+        source=src_side,
+        target=tgt_side,
+        links=[],
+        findings=[],
+        summary=summary,
+        signature=signature,
+        timing={},
+    )
 
 
 # --------------------------------------------------------------------------- the keyword API

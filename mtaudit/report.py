@@ -51,10 +51,15 @@ class Sentence:
     fluency: float | None = None
     #: 1-based line of the input file the sentence starts on.
     line: int | None = None
+    #: The localisation unit (PO entry, trans-unit, tu, resource name) the segment is; only in
+    #: the JSON when set (l10n input, issue 21).
+    unit: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["fluency"] = _round(self.fluency, 2)
+        if self.unit is None:
+            del d["unit"]
         return d
 
 

@@ -224,6 +224,11 @@ class Runner:
         from .segment import split_lines
 
         s = self.settings
+        l10n = self._l10n(unit)
+        if l10n is not None:  # a localisation file (or a source file and its translation)
+            return audit_segments(
+                l10n.pairs, s, self.models, path=l10n.path, progress=progress, l10n=l10n
+            )
         if isinstance(unit, PairsUnit):
             if unit.pairs is not None:
                 pairs = [Pair(src, tgt, ref, line) for src, tgt, ref, line in unit.pairs]
@@ -241,6 +246,21 @@ class Runner:
             ref = read_text(unit.reference, encoding=s.encoding, max_bytes=s.max_bytes)
             references = [ref[a:b] for a, b in split_lines(ref)]
         return audit_documents(src, tgt, s, self.models, references=references, progress=progress)
+
+    def _l10n(self, unit: DocumentUnit | PairsUnit) -> Any:
+        """``unit`` read as localisation input (:mod:`mtaudit.l10n`), or ``None`` if it is not."""
+        s = self.settings
+        if s.l10n == "off" or (isinstance(unit, PairsUnit) and unit.pairs is not None):
+            return None
+        from .l10n import detect_format, read_l10n
+
+        if isinstance(unit, PairsUnit):
+            fmt = detect_format(unit.path, s.l10n)
+            return read_l10n(fmt, unit.path, max_bytes=s.max_bytes) if fmt else None
+        fmt = detect_format(unit.target, s.l10n) or detect_format(unit.source, s.l10n)
+        if fmt is None:
+            return None
+        return read_l10n(fmt, unit.source, unit.target, max_bytes=s.max_bytes)
 
     def execute(
         self, unit: DocumentUnit | PairsUnit, *, render: bool = True, progress: Any = None

@@ -8,6 +8,7 @@ of your own after them. Adding a check: ``docs/extending.md``.
 
 from __future__ import annotations
 
+from .accelerator_mismatch import AcceleratorMismatchCheck
 from .addition import AdditionCheck
 from .base import (
     REGISTRY,
@@ -19,15 +20,22 @@ from .base import (
     run_checks,
     sort_findings,
 )
+from .brace_mismatch import BraceMismatchCheck
 from .fluency import FluencyCheck, GarbledCheck
 from .furniture import FurnitureCheck
+from .icu_mismatch import IcuMismatchCheck
+from .markdown_mismatch import MarkdownMismatchCheck
+from .markup_mismatch import MarkupMismatchCheck
 from .mistranslation import MistranslationCheck
 from .name_mismatch import NameMismatchCheck
 from .number_mismatch import NumberMismatchCheck
 from .omission import OmissionCheck
+from .printf_mismatch import PrintfMismatchCheck
 from .repetition import RepetitionCheck
 from .truncated import TruncatedCheck
 from .untranslated import UntranslatedCheck
+from .url_mismatch import UrlMismatchCheck
+from .whitespace_mismatch import WhitespaceMismatchCheck
 from .wrong_language import WrongLanguageCheck
 
 __all__ = [
@@ -56,6 +64,15 @@ BUILTIN_CHECKS: tuple[type[Check], ...] = (
     GarbledCheck,
     FluencyCheck,
     MistranslationCheck,  # uses number_mismatch and name_mismatch
+    # placeholders and markup (issue 21): what a translation must carry over unchanged
+    PrintfMismatchCheck,
+    BraceMismatchCheck,
+    IcuMismatchCheck,
+    MarkupMismatchCheck,
+    UrlMismatchCheck,
+    MarkdownMismatchCheck,
+    WhitespaceMismatchCheck,
+    AcceleratorMismatchCheck,
 )
 
 for _check in BUILTIN_CHECKS:

@@ -119,6 +119,10 @@ def finding_region(
     from JSON) only the sentence's ``line`` is known. ``None`` for document-level findings.
     """
     side = report.side(finding.side)
+    sent = finding_sentence(report, finding)
+    if sent is not None and sent.unit is not None and sent.line is not None:
+        # a localisation unit: its text is not the file's, the line is where the unit is
+        return Region(sent.line, snippet=span_text(report, finding) or None)
     b = _bounds(report, finding)
     if b is not None and side.text and b[1] <= len(side.text):
         idx = index or LineIndex(side.text)

@@ -106,8 +106,8 @@ def sarif_log(report: Report, gate: GateResult | None = None) -> dict[str, Any]:
             "roles": ["analysisTarget"],
             "properties": {"side": name, "lang": side.lang, "given_as_text": side.path is None},
         }
-        if side.text:
-            art["length"] = len(side.text.encode("utf-8"))
+        if side.text and not (side.sentences and side.sentences[0].unit is not None):
+            art["length"] = len(side.text.encode("utf-8"))  # (l10n units: not the file's text)
         artifacts.append(art)
 
     indexes = {
