@@ -90,11 +90,11 @@ def test_encoder_cache_released_before_checks(monkeypatch):
 
     real_run_checks = pipeline.run_checks
 
-    def run_checks(ctx, checks):  # type: ignore[no-untyped-def]
+    def run_checks(ctx, checks, **kwargs):  # type: ignore[no-untyped-def]
         gc.collect()
         seen["cache_alive"] = any(ref() is not None for ref in caches)
         seen["src_emb"] = ctx.src_emb
-        return real_run_checks(ctx, checks)
+        return real_run_checks(ctx, checks, **kwargs)
 
     monkeypatch.setattr(pipeline, "CachingEncoder", Tracked)
     monkeypatch.setattr(pipeline, "run_checks", run_checks)
