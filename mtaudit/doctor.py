@@ -126,6 +126,20 @@ COMPONENTS: tuple[Component, ...] = (
         "pip install torch==2.13.0 && pip install 'mtaudit[comet]'",
     ),
     Component(
+        "sentence-transformers",
+        ("sentence_transformers", "torch"),
+        ("sentence-transformers", "torch"),
+        "your own encoder from a local model folder (--encoder st:PATH)",
+        "pip install torch==2.13.0 && pip install 'mtaudit[st]'",
+    ),
+    Component(
+        "localisation files",
+        ("translate", "markdown_it"),
+        ("translate-toolkit", "markdown-it-py"),
+        "PO, XLIFF, TMX, TS, Android and .properties files, translated Markdown docs",
+        "pip install 'mtaudit[l10n]'",
+    ),
+    Component(
         "Chromium",
         (),
         (),
