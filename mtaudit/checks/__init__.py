@@ -19,6 +19,7 @@ from .base import (
     run_checks,
     sort_findings,
 )
+from .error_span import ErrorSpanCheck
 from .fluency import FluencyCheck, GarbledCheck
 from .furniture import FurnitureCheck
 from .mistranslation import MistranslationCheck
@@ -56,6 +57,7 @@ BUILTIN_CHECKS: tuple[type[Check], ...] = (
     GarbledCheck,
     FluencyCheck,
     MistranslationCheck,  # uses number_mismatch and name_mismatch
+    ErrorSpanCheck,
 )
 
 for _check in BUILTIN_CHECKS:
