@@ -207,12 +207,52 @@ def token_probs(p_word: np.ndarray, tok: np.ndarray, n_tok: int) -> np.ndarray:
     return out
 
 
+def speed(pair: str, n: int, repeats: int = 2) -> None:
+    """Pairs/s of ``audit_pairs`` on ``n`` dev pairs, profiles ``full`` and ``fast``, with and
+    without word tags (the model unloaded); models loaded and warmed up before timing; best of
+    ``repeats``."""
+    import mtaudit
+    import mtaudit.wordtags as wt
+
+    sl, tl = pair.split("-")
+    items = load(pair, "dev")[:n]
+    pairs = [(it.src, it.text) for it in items]
+    model = wt.load_word_tag_model()
+    for profile in ("full", "fast"):
+        mtaudit.audit_pairs(pairs[:20], src_lang=sl, tgt_lang=tl, profile=profile)  # warm up
+        for tags in (False, True):
+            wt._MODEL = model if tags else None
+            saved = wt.MODEL_PATH
+            if not tags:
+                wt.MODEL_PATH = Path("/nonexistent")
+            best = None
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                rep = mtaudit.audit_pairs(pairs, src_lang=sl, tgt_lang=tl, profile=profile)
+                dt = time.perf_counter() - t0
+                best = dt if best is None else min(best, dt)
+            wt.MODEL_PATH = saved
+            n_err = sum(f.code == "error_span" for f in rep.findings)
+            print(
+                f"{pair} {profile:4s} word tags {'on ' if tags else 'off'}: {n / best:6.1f} pairs/s"
+                f" ({best:.1f} s for {n}; error_span findings {n_err}; "
+                f"components.word_tags={rep.signature.components.get('word_tags')})"
+            )
+    wt._MODEL = model
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache-lm", action="store_true")
+    ap.add_argument("--speed", type=int, default=0, help="time audit_pairs on this many pairs")
     ap.add_argument("--pairs", default=",".join(PAIRS))
     args = ap.parse_args()
     from mtaudit.wordtags import load_word_tag_model
+
+    if args.speed:
+        for pair in args.pairs.split(","):
+            speed(pair, args.speed)
+        return
 
     model = load_word_tag_model()
     if model is None:
@@ -230,10 +270,10 @@ def main() -> None:
             feats, _, tok = word_rows(it, None if scores is None else scores[k], sl, tl, adq)
             if not feats:
                 continue
-            prof = model.profiles["lm" if "lm" in feats else "lex"]
+            prof = model.profile_for(sl, tl, "lm" in feats)
             pw = prof.predict(feats)
             ys.append(np.array(it.tags))
-            ps.append(token_probs(pw, tok, len(it.tags)) >= prof.threshold)
+            ps.append(token_probs(pw, tok, len(it.tags)) >= prof.threshold_for(sl, tl))
         res[pair] = mcc(np.concatenate(ys), np.concatenate(ps))
         print(f"{pair}: dev MCC {res[pair]:.3f} ({'lm' if scores is not None else 'lex'})")
     print(f"mean: {np.mean(list(res.values())):.3f}")

@@ -50,7 +50,7 @@ def word_tag_stage(ctx: CheckContext, components: dict[str, str]) -> None:
             if not spans:
                 continue
             used.add(prof)
-            thr = model.profiles[prof].threshold
+            thr = model.profiles[prof].threshold_for(src.lang, tgt.lang)
             out[j] = (spans, p, prof, thr)
             sent.tokens = [
                 {"start": sent.start + s, "end": sent.start + e, "p_bad": round(float(q), 4)}
