@@ -138,7 +138,11 @@ def test_pipeline_tags_targets_without_lm(report_schema) -> None:
 @pytest.mark.skipif(load_word_tag_model() is None, reason="no word-tag model file")
 def test_bundled_model_has_both_profiles() -> None:
     m = load_word_tag_model()
-    assert m is not None and set(m.profiles) == {"lex", "lm"}
+    assert m is not None and {"lex", "lm", "lm/ro-en", "lex/en-de"} <= set(m.profiles)
+    assert m.profile_for("ro", "en", lm=True).name == "lm/ro-en"
+    assert m.profile_for("ro", "en", lm=False).name == "lex/ro-en"
+    assert m.profile_for("fr", "en", lm=True).name == "lm"
+    assert m.profile_for("fr", "de", lm=True).name == "lex"
     for prof in m.profiles.values():
         assert 0.0 < prof.threshold < 1.0
         assert len(prof.mean) == len(prof.features) == len(prof.scale)
