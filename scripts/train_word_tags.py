@@ -309,6 +309,7 @@ def main() -> None:
     ap.add_argument("--ablate", action="store_true")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--quick", action="store_true", help="logistic regression only")
+    ap.add_argument("--pair-lr", action="store_true", help="per-pair profiles: regression only")
     ap.add_argument("--pooled-only", action="store_true", help="no per-pair profiles")
     ap.add_argument("--only-lex", action="store_true", help="fit and print the lex profile only")
     ap.add_argument("--no-cos", action="store_true", help="without the encoder cosine (adq)")
@@ -372,6 +373,7 @@ def main() -> None:
         )
         return
     cands = [("lr", 1e-3)] if args.quick else [("lr", 1e-3), ("mlp", 16, 1e-4)]
+    pair_cands = [("lr", 1e-3)] if args.quick or args.pair_lr else [("lr", 1e-3), ("mlp", 8, 1e-3)]
     sent = [] if args.no_cos else list(SENT_FEATURES)
     log("profile lex (all pairs):")
     lex, _ = run_profile("lex", list(PAIRS), list(LEX_FEATURES) + sent, False, cands, log)
@@ -386,12 +388,12 @@ def main() -> None:
         # one profile per known pair (the pair as a feature, in full): logistic regression
         for pair in PAIRS:
             lx, _ = run_profile(
-                f"lex/{pair}", [pair], list(LEX_FEATURES) + sent, False, [("lr", 1e-3)], log
+                f"lex/{pair}", [pair], list(LEX_FEATURES) + sent, False, pair_cands, log
             )
             profiles[f"lex/{pair}"] = lx
             summary.setdefault("lex/pair", {}).update(lx["info"]["dev_mcc"])
             if pair in en_pairs:
-                lp, _ = run_profile(f"lm/{pair}", [pair], names, True, [("lr", 1e-3)], log)
+                lp, _ = run_profile(f"lm/{pair}", [pair], names, True, pair_cands, log)
                 profiles[f"lm/{pair}"] = lp
                 summary.setdefault("lm/pair", {}).update(lp["info"]["dev_mcc"])
     # what an audit uses for each pair: its own profile, LM where the target is English
