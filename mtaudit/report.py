@@ -26,7 +26,7 @@ __all__ = [
     "Report",
 ]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 Severity = Literal["minor", "major", "critical"]
 SideName = Literal["source", "target"]
@@ -54,12 +54,17 @@ class Sentence:
     #: The localisation unit (PO entry, trans-unit, tu, resource name) the segment is; only in
     #: the JSON when set (l10n input, issue 21).
     unit: str | None = None
+    #: Target sentences: word-level error tags, ``[{"start", "end", "p_bad"}]`` (offsets into the
+    #: side's text); ``None`` (left out of the JSON) when the sentence was not tagged.
+    tokens: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["fluency"] = _round(self.fluency, 2)
         if self.unit is None:
             del d["unit"]
+        if self.tokens is None:
+            del d["tokens"]
         return d
 
 

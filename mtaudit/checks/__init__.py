@@ -21,6 +21,7 @@ from .base import (
     sort_findings,
 )
 from .brace_mismatch import BraceMismatchCheck
+from .error_span import ErrorSpanCheck
 from .fluency import FluencyCheck, GarbledCheck
 from .furniture import FurnitureCheck
 from .icu_mismatch import IcuMismatchCheck
@@ -73,6 +74,7 @@ BUILTIN_CHECKS: tuple[type[Check], ...] = (
     MarkdownMismatchCheck,
     WhitespaceMismatchCheck,
     AcceleratorMismatchCheck,
+    ErrorSpanCheck,
 )
 
 for _check in BUILTIN_CHECKS:

@@ -65,6 +65,9 @@ class FluencyResult:
     thresholds: dict[str, float] = field(default_factory=dict)
     #: The profile's AUROC on dev data (how much to trust the score; 0.5 is chance).
     reliability: float = 0.0
+    #: The per-word LM scores behind the result (``None`` without an LM); the word-level error
+    #: tags (:mod:`mtaudit.wordtags`) reuse them instead of reading the sentence again.
+    words: WordScores | None = field(default=None, repr=False, compare=False)
 
     @property
     def p_garbled(self) -> float:
@@ -325,6 +328,7 @@ class FluencyScorer:
                 profile=prof.name,
                 thresholds=dict(prof.context_thresholds) if with_ctx else thr,
                 reliability=self._reliability(prof, groups, lang),
+                words=ws,
             )
         return out
 

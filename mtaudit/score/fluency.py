@@ -65,7 +65,10 @@ def fluency_stage(
     a scorer that can (``in_context(True)``) reads each sentence after the text before it.
     What was left out goes into ``skipped``, what scored each side into ``components``.
     """
+    from .wordtags import word_tag_stage
+
     if scorer is None:
+        word_tag_stage(ctx, components)  # LM-free word tags
         return
     from ..fluency import compute_fluency_signals
 
@@ -80,6 +83,7 @@ def fluency_stage(
         signals = compute_fluency_signals(ctx.source, ctx.target, scorer, context=in_context)
     except (ImportError, ModelUnavailableError) as exc:  # a missing optional piece: skip, say so
         skipped["fluency"] = first_line(exc)
+        word_tag_stage(ctx, components)
         return
     if isinstance(scorer, BudgetedScorer) and scorer.unscored:
         skipped["fluency.time_budget"] = (
@@ -105,3 +109,4 @@ def fluency_stage(
         for sent, res in zip(side.sentences, signals.get(side_name, [])):
             if res is not None:
                 sent.fluency = float(res.score)
+    word_tag_stage(ctx, components)

@@ -1,0 +1,340 @@
+"""Word-level error tags: for each word of a target sentence, the probability that it is wrong.
+
+A small model (``mtaudit/data/word_tag_model.json``, fitted by ``scripts/train_word_tags.py`` on
+MLQE-PE post-editing tags, see ``docs/quality.md``) reads per-word features:
+
+* **LM** (profile ``lm``, when the fluency LM read the target sentence): the word's LM
+  log-probability given the words before it, the same minus its unigram log-probability (the
+  fluency scorer's normalised score), the neighbours' scores (a wrong word makes the *next* word
+  surprising), and the sentence's mean and worst scores. These reuse the fluency check's LM pass:
+  no second LM pass is made.
+* **Lexical** (both profiles): unigram frequency in the target and in the source language,
+  length, relative position, punctuation, digits, capitals.
+* **Cross-lingual** (both profiles): the word is copied from the source, a number the source does
+  not have, the sentences' length ratio.
+
+Profile ``lex`` uses the lexical and cross-lingual features only (the ``fast`` profile, and target
+languages the fluency LM does not read).
+
+All functions here are pure: they take texts (and optionally the fluency scorer's
+:class:`~mtaudit.fluency.features.WordScores`) and return numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "LEX_FEATURES",
+    "LM_FEATURES",
+    "SENT_FEATURES",
+    "WordTagModel",
+    "WordTagProfile",
+    "load_word_tag_model",
+    "word_features",
+    "tag_words",
+]
+
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "word_tag_model.json"
+
+#: Words as the fluency scorer splits them (:func:`mtaudit.fluency.lexical.words`), except that
+#: Chinese and Japanese characters are words of their own (the text has no spaces).
+_WORD_RE = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+    r"|(?:(?![\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])\w)+"
+    r"(?:['’](?:(?![\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])\w)+)*"
+    r"|[^\w\s]",
+    re.UNICODE,
+)
+_DIGIT_RE = re.compile(r"\d+")
+
+LEX_FEATURES = (
+    "bias",
+    "rel_pos",
+    "is_first",
+    "is_last",
+    "log_chars",
+    "is_punct",
+    "has_digit",
+    "cap",
+    "tgt_logf",
+    "src_logf",
+    "copied",
+    "copied_alpha",
+    "num_unsupported",
+    "len_ratio",
+    "log_len",
+    "sent_copied",
+    "nb_tgt_logf",
+)
+#: Sentence-level features from the alignment: the link's encoder cosine on the quality model's
+#: calibrated scale (0 = unrelated sentences, 1 = a typical translation). A word of a link the
+#: encoder finds far from its source is more likely wrong.
+SENT_FEATURES = ("adq", "adq_low")
+LM_FEATURES = (
+    "lm",
+    "norm",
+    "prev_norm",
+    "next_norm",
+    "next_lm",
+    "sent_norm_mean",
+    "sent_norm_min",
+    "norm_minus_mean",
+    "win3_min",
+)
+
+
+def _words(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+
+
+@lru_cache(maxsize=300_000)
+def _logf(word: str, lang: str) -> float:
+    """log10 unigram frequency (wordfreq), -9 when unknown or wordfreq is missing."""
+    from .fluency.lexical import wordfreq_covers
+
+    if not lang or not wordfreq_covers(lang):  # no nearest-language stand-in: unknown is unknown
+        return -9.0
+    import wordfreq
+
+    try:
+        f = wordfreq.word_frequency(word, lang)
+    except (LookupError, ValueError):
+        return -9.0
+    return math.log10(f) if f > 0 else -9.0
+
+
+def _base(lang: str | None) -> str:
+    return (lang or "").split("-")[0].split("_")[0].lower()
+
+
+def word_features(
+    source: str,
+    target: str,
+    src_lang: str | None,
+    tgt_lang: str | None,
+    lm: np.ndarray | None = None,
+    norm: np.ndarray | None = None,
+    adq: float | None = None,
+) -> tuple[list[tuple[int, int]], dict[str, np.ndarray]]:
+    """The target's words (character spans) and one feature column per name.
+
+    ``lm``/``norm`` are the fluency scorer's per-word LM log-probability and normalised score for
+    the same words (:func:`mtaudit.fluency.features.word_scores` splits words the same way); when
+    given, the :data:`LM_FEATURES` columns are filled too. ``adq`` is the link's calibrated encoder
+    cosine (:data:`SENT_FEATURES`); left out when ``None``.
+    """
+    tw = _words(target)
+    sw = _words(source)
+    n = len(tw)
+    spans = [(s, e) for _, s, e in tw]
+    if n == 0:
+        return spans, {}
+    sl, tl = _base(src_lang), _base(tgt_lang)
+    src_lower = {w.lower() for w, _, _ in sw if any(c.isalnum() for c in w)}
+    src_nums = set(_DIGIT_RE.findall(source))
+    f: dict[str, np.ndarray] = {k: np.zeros(n) for k in LEX_FEATURES}
+    f["bias"][:] = 1.0
+    n_src = max(1, sum(1 for w, _, _ in sw if any(c.isalnum() for c in w)))
+    n_tgt = max(1, sum(1 for w, _, _ in tw if any(c.isalnum() for c in w)))
+    f["len_ratio"][:] = math.log(n_tgt / n_src)
+    f["log_len"][:] = math.log1p(n_tgt)
+    for i, (w, _, _) in enumerate(tw):
+        alpha = any(c.isalpha() for c in w)
+        punct = not any(c.isalnum() for c in w)
+        f["rel_pos"][i] = i / max(1, n - 1)
+        f["is_first"][i] = float(i == 0)
+        f["is_last"][i] = float(i == n - 1)
+        f["log_chars"][i] = math.log1p(len(w))
+        f["is_punct"][i] = float(punct)
+        f["has_digit"][i] = float(any(c.isdigit() for c in w))
+        f["cap"][i] = float(i > 0 and w[:1].isupper())
+        if not punct:
+            f["tgt_logf"][i] = _logf(w.lower(), tl) + 9.0
+            f["src_logf"][i] = _logf(w.lower(), sl) + 9.0
+        cop = (not punct) and w.lower() in src_lower
+        f["copied"][i] = float(cop)
+        f["copied_alpha"][i] = float(cop and alpha and not w[:1].isupper())
+        nums = _DIGIT_RE.findall(w)
+        f["num_unsupported"][i] = float(bool(nums) and any(x not in src_nums for x in nums))
+    f["sent_copied"][:] = f["copied_alpha"].mean()
+    tf = f["tgt_logf"]
+    nb = np.empty(n)
+    nb[0] = tf[1] if n > 1 else tf[0]
+    nb[-1] = tf[-2] if n > 1 else tf[-1]
+    if n > 2:
+        nb[1:-1] = np.minimum(tf[:-2], tf[2:])
+    f["nb_tgt_logf"] = nb
+    if adq is not None:
+        f["adq"] = np.full(n, float(adq))
+        f["adq_low"] = np.full(n, max(0.0, 0.75 - float(adq)))
+    if lm is not None and norm is not None and len(lm) == n:
+        lm = np.maximum(np.asarray(lm, dtype=np.float64), -30.0)
+        nm = np.clip(np.asarray(norm, dtype=np.float64), -20.0, 20.0)
+        f["lm"] = lm
+        f["norm"] = nm
+        f["prev_norm"] = np.concatenate([[0.0], nm[:-1]])
+        f["next_norm"] = np.concatenate([nm[1:], [0.0]])
+        f["next_lm"] = np.concatenate([lm[1:], [0.0]])
+        f["sent_norm_mean"] = np.full(n, nm.mean())
+        f["sent_norm_min"] = np.full(n, nm.min())
+        f["norm_minus_mean"] = nm - nm.mean()
+        pad = np.concatenate([[0.0], nm, [0.0]])
+        f["win3_min"] = np.minimum(np.minimum(pad[:-2], pad[1:-1]), pad[2:])
+    return spans, f
+
+
+@dataclass
+class WordTagProfile:
+    """One fitted model: feature names, standardisation, weights (logistic or one hidden layer)."""
+
+    name: str
+    features: list[str]
+    mean: np.ndarray
+    scale: np.ndarray
+    w1: np.ndarray | None
+    b1: np.ndarray | None
+    w2: np.ndarray
+    b2: float
+    threshold: float
+    info: dict[str, Any] = field(default_factory=dict)
+    #: Thresholds of the language pairs it was trained on (``"ro-en"``), chosen on held-out
+    #: train sentences: their MT differs widely in how much of it is wrong (15-65 % of words).
+    thresholds_by_pair: dict[str, float] = field(default_factory=dict)
+
+    def threshold_for(self, src_lang: str | None, tgt_lang: str | None) -> float:
+        """The decision threshold for a language pair (the overall one for unseen pairs)."""
+        key = f"{_base(src_lang)}-{_base(tgt_lang)}"
+        return float(self.thresholds_by_pair.get(key, self.threshold))
+
+    def predict(self, feats: dict[str, np.ndarray]) -> np.ndarray:
+        """``p_bad`` per word."""
+        n = len(next(iter(feats.values())))
+        # a feature the caller could not compute reads the training mean (standardised 0)
+        x = np.stack(
+            [feats[k] if k in feats else np.full(n, m) for k, m in zip(self.features, self.mean)],
+            axis=1,
+        )
+        x = (x - self.mean) / self.scale
+        if self.w1 is not None and self.b1 is not None:
+            h = np.tanh(x @ self.w1 + self.b1)
+            z = h @ self.w2 + self.b2
+        else:
+            z = x @ self.w2 + self.b2
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+    @classmethod
+    def from_dict(cls, name: str, d: dict[str, Any]) -> WordTagProfile:
+        arr = np.asarray
+        return cls(
+            name=name,
+            features=list(d["features"]),
+            mean=arr(d["mean"], dtype=np.float64),
+            scale=arr(d["scale"], dtype=np.float64),
+            w1=None if d.get("w1") is None else arr(d["w1"], dtype=np.float64),
+            b1=None if d.get("b1") is None else arr(d["b1"], dtype=np.float64),
+            w2=arr(d["w2"], dtype=np.float64),
+            b2=float(d["b2"]),
+            threshold=float(d["threshold"]),
+            info=dict(d.get("info", {})),
+            thresholds_by_pair={k: float(v) for k, v in d.get("thresholds_by_pair", {}).items()},
+        )
+
+
+@dataclass
+class WordTagModel:
+    """The shipped profiles (``lm``, ``lex``) and what they were trained on (``meta``)."""
+
+    profiles: dict[str, WordTagProfile]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"word-tags/{self.meta.get('version', '?')}"
+
+    def profile_for(self, src_lang: str | None, tgt_lang: str | None, lm: bool) -> WordTagProfile:
+        """The pair's own profile if the model has one (``lm/ro-en``), else the pooled one
+        (``lm``, ``lex``); ``lm`` profiles only when the LM features are there."""
+        pair = f"{_base(src_lang)}-{_base(tgt_lang)}"
+        for kind in ("lm", "lex") if lm else ("lex",):
+            for key in (f"{kind}/{pair}", kind):
+                if key in self.profiles:
+                    return self.profiles[key]
+        return next(iter(self.profiles.values()))
+
+
+_MODEL: WordTagModel | None = None
+
+
+def load_word_tag_model(path: str | Path | None = None) -> WordTagModel | None:
+    """The shipped model (cached); ``None`` when the file is missing."""
+    global _MODEL
+    if path is None and _MODEL is not None:
+        return _MODEL
+    p = Path(path) if path is not None else MODEL_PATH
+    if not p.is_file():
+        return None
+    d = json.loads(p.read_text(encoding="utf-8"))
+    model = WordTagModel(
+        {k: WordTagProfile.from_dict(k, v) for k, v in d["profiles"].items()},
+        dict(d.get("meta", {})),
+    )
+    if path is None:
+        _MODEL = model
+    return model
+
+
+def tag_words(
+    source: str,
+    target: str,
+    src_lang: str | None,
+    tgt_lang: str | None,
+    model: WordTagModel,
+    lm: np.ndarray | None = None,
+    norm: np.ndarray | None = None,
+    adq: float | None = None,
+) -> tuple[list[tuple[int, int]], np.ndarray, str]:
+    """``(spans, p_bad, profile)`` for the words of ``target`` (spans index into ``target``)."""
+    spans, feats = word_features(source, target, src_lang, tgt_lang, lm, norm, adq)
+    if not spans:
+        return spans, np.zeros(0), ""
+    prof = model.profile_for(src_lang, tgt_lang, "lm" in feats)
+    return spans, prof.predict(feats), prof.name
+
+
+def runs(
+    p_bad: Sequence[float], threshold: float, is_punct: Sequence[bool]
+) -> list[tuple[int, int]]:
+    """Maximal runs ``[i, j)`` of words with ``p_bad >= threshold`` (punctuation between two bad
+    words joins the run; a run never starts or ends on punctuation)."""
+    out: list[tuple[int, int]] = []
+    n = len(p_bad)
+    i = 0
+    while i < n:
+        if p_bad[i] >= threshold and not is_punct[i]:
+            j = i + 1
+            while j < n:
+                if p_bad[j] >= threshold and not is_punct[j]:
+                    j += 1
+                    continue
+                k = j
+                while k < n and is_punct[k]:
+                    k += 1
+                if k < n and k > j and p_bad[k] >= threshold:
+                    j = k + 1
+                    continue
+                break
+            out.append((i, j))
+            i = j
+        else:
+            i += 1
+    return out
