@@ -146,3 +146,24 @@ def test_bundled_model_has_both_profiles() -> None:
     for prof in m.profiles.values():
         assert 0.0 < prof.threshold < 1.0
         assert len(prof.mean) == len(prof.features) == len(prof.scale)
+
+
+def test_word_frequencies_of_languages_whose_tokenizer_is_missing() -> None:
+    """wordfreq needs MeCab for Japanese and Korean: without it they count as not covered
+    (the fuzz suite found a Korean document raising ModuleNotFoundError)."""
+    import importlib.util
+
+    from mtaudit.fluency.lexical import wordfreq_covers
+
+    pytest.importorskip("wordfreq")
+    if importlib.util.find_spec("MeCab") is None:
+        assert not wordfreq_covers("ko") and not wordfreq_covers("ja")
+    assert wordfreq_covers("en")
+    rep = mtaudit.audit_pairs(
+        [("Hello world.", "안녕하세요 세계.")],
+        src_lang="en",
+        tgt_lang="ko",
+        fluency=False,
+        encoder=HashingEncoder(),
+    )
+    assert rep.target.sentences[0].text

@@ -66,7 +66,14 @@ def _wordfreq_langs() -> frozenset[str]:
             import wordfreq
         except ImportError:
             return frozenset()  # not cached: a later install is picked up
-        _WF_LANGS = frozenset(wordfreq.available_languages())
+        import importlib.util
+
+        langs = set(wordfreq.available_languages())
+        # wordfreq tokenises these with optional packages and raises without them
+        for lang, module in (("ja", "MeCab"), ("ko", "MeCab"), ("zh", "jieba")):
+            if importlib.util.find_spec(module) is None:
+                langs.discard(lang)
+        _WF_LANGS = frozenset(langs)
     return _WF_LANGS
 
 
