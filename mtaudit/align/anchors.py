@@ -129,3 +129,25 @@ class Anchors:
         pw = np.minimum(self.x_w[rep], yw[start[rep] + offs])
         order = np.argsort(pi, kind="stable")
         return pi[order], pj[order], pw[order]
+
+    def block_prefix(self, s0: int, s1: int, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per anchor token found in source sentences ``s0 .. s1 - 1`` and target sentences
+        ``t0 .. t1 - 1``: prefix sums of its occurrence weights on each side, ``(K, s1 - s0 + 1)``
+        and ``(K, t1 - t0 + 1)`` (column ``u`` sums the first ``u`` sentences of the range)."""
+        kx = (self.x_pos >= s0) & (self.x_pos < s1)
+        ky = (self.y_pos >= t0) & (self.y_pos < t1)
+        common = np.intersect1d(self.x_tok[kx], self.y_tok[ky])
+        S, T = max(s1 - s0, 0) + 1, max(t1 - t0, 0) + 1
+        if len(common) == 0:
+            return np.zeros((0, S)), np.zeros((0, T))
+        px = np.zeros((len(common), S))
+        py = np.zeros((len(common), T))
+        for side, keep, tok, pos, w, base in (
+            (px, kx, self.x_tok, self.x_pos, self.x_w, s0),
+            (py, ky, self.y_tok, self.y_pos, self.y_w, t0),
+        ):
+            k = np.searchsorted(common, tok[keep])
+            hit = (k < len(common)) & (common[np.minimum(k, len(common) - 1)] == tok[keep])
+            np.add.at(side, (k[hit], pos[keep][hit] - base + 1), w[keep][hit])
+            np.cumsum(side, axis=1, out=side)
+        return px, py

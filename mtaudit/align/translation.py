@@ -113,6 +113,8 @@ def _settings(max_group: int, overrides: dict[str, object]) -> TranslationSettin
         raise ValueError("max_group must be at least 1")
     if s.overlaps not in ("refine", "exact", "mean"):
         raise ValueError(f"overlaps must be 'refine', 'exact' or 'mean', not {s.overlaps!r}")
+    if s.anchor_count not in ("matched", "pairs"):
+        raise ValueError(f"anchor_count must be 'matched' or 'pairs', not {s.anchor_count!r}")
     return s
 
 
@@ -168,15 +170,14 @@ def align_translation(
     for _ in range(3):
         lat = Lattice(lo, hi, types)
         del_sc, ins = null_scores(x, y, lat, ratio, s)
-        pairs = anchors.pairs(lat, big_a, big_b)
         if s.overlaps == "refine":
-            first = band_scores(x, y, pairs, lat, s, ratio, False, del_sc)
+            first = band_scores(x, y, anchors, lat, s, ratio, False, del_sc)
             post, _ = edge_posteriors(first, lat, ins, s.refine_temperature)
             gx, gy = likely_groups(post, lat, s.refine_threshold)
             del first, post
             x.add_exact(encoder, gx)
             y.add_exact(encoder, gy)
-        scores = band_scores(x, y, pairs, lat, s, ratio, s.refine_strict, del_sc)
+        scores = band_scores(x, y, anchors, lat, s, ratio, s.refine_strict, del_sc)
         _, path = viterbi(scores, lat, ins)
         if not banded or not touches_edge(path, lat):
             break
