@@ -169,7 +169,7 @@ def band_scores(
         elif use_anchors:
             # per anchor token, prefix sums of its weight on either side: a link's count is
             # the weight the two sides have in common, token by token
-            px, py = anchors.block_prefix(s0, s1, t0, t1)
+            px, py, prefix = anchors.block_prefix(s0, s1, t0, t1)
         ycache: dict[int, tuple[np.ndarray, ...]] = {}
         scale = y.n / max(x.n, 1)
         mean_y = _local_mean(y.single, 0.5 * (r0 + r1) * scale, s.hub_window * scale)
@@ -225,14 +225,11 @@ def band_scores(
                 if use_anchors:
                     cj = clip_index(J - t0, 0, t1 - t0)
                     cb = clip_index(J - b - t0, 0, t1 - t0)
-                    if s.anchor_count == "pairs":
-                        shared = prefix[ri, cj] - prefix[ra, cj] - prefix[ri, cb] + prefix[ra, cb]
-                    elif len(px):
+                    shared = prefix[ri, cj] - prefix[ra, cj] - prefix[ri, cb] + prefix[ra, cb]
+                    if s.anchor_count == "matched" and len(px):
                         wx = px[:, ri[:, 0]] - px[:, ra[:, 0]]
                         wy = py[:, cj] - py[:, cb]
-                        shared = np.minimum(wx[:, :, None], wy).sum(axis=0)
-                    else:
-                        shared = np.zeros(J.shape)
+                        shared += np.minimum(wx[:, :, None], wy).sum(axis=0)
                     tot = mass_x + mass_y
                     dice = np.divide(2 * shared, tot, out=np.zeros_like(shared), where=tot > 0)
                     sc += s.anchor_weight * shared + s.dice_weight * np.minimum(dice, 1.0)
