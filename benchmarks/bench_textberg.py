@@ -124,9 +124,67 @@ class MemoEncoder:
         return np.stack([self.cache[(lang, s)] for s in sentences])
 
 
-#: (label, settings) — the default, the baselines and the ablations, in table order.
+def plain_dp(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    encoder: Any,
+    src_lang: str,
+    tgt_lang: str,
+    max_group: int = 3,
+    skip: float = -0.1,
+) -> list[tuple[list[int], list[int]]]:
+    """The issue-19 baseline: a plain monotone DP over the full lattice, links up to 3-3 scored
+    on joined-text embeddings as ``(cos − mean cosine of 2,000 random sentence pairs) · (0.7 +
+    0.3 · shorter / longer characters)``, a fixed ``skip`` for 1-0 and 0-1; nothing tuned."""
+    from mtaudit.align.dp import Lattice, full_band, viterbi
+    from mtaudit.align.sides import make_side
+
+    n, m = len(src), len(tgt)
+    x = make_side(src, encoder, src_lang, np.zeros(n))
+    y = make_side(tgt, encoder, tgt_lang, np.zeros(m))
+    x.add_exact(encoder, {a: np.arange(a, n + 1) for a in range(2, max_group + 1)})
+    y.add_exact(encoder, {b: np.arange(b, m + 1) for b in range(2, max_group + 1)})
+    rng = np.random.RandomState(0)
+    ii, jj = rng.randint(0, n, 2000), rng.randint(0, m, 2000)
+    mu = float(np.mean(np.einsum("ij,ij->i", x.single[ii], y.single[jj])))
+    types = [(1, 0)] + [
+        (a, b)
+        for a in range(1, max_group + 1)
+        for b in range(1, max_group + 1)
+        if a <= n and b <= m
+    ]
+    lat = Lattice(*full_band(n, m), types)
+    scores = np.full((len(types), n + 1, m + 1), -np.inf, np.float32)
+    ends_x, ends_y = np.arange(n + 1), np.arange(m + 1)
+    for t, (a, b) in enumerate(types):
+        if b == 0:
+            scores[t, 1:, :] = skip
+            continue
+        cos = x.group_vecs(a, ends_x)[0] @ y.group_vecs(b, ends_y)[0].T
+        lx = x.group_lengths(a, ends_x)[:, None]
+        ly = y.group_lengths(b, ends_y)[None, :]
+        sc = (cos - mu) * (0.7 + 0.3 * np.minimum(lx, ly) / np.maximum(np.maximum(lx, ly), 1))
+        sc[:a, :] = -np.inf
+        sc[:, :b] = -np.inf
+        scores[t] = sc
+    _, path = viterbi(scores, lat, np.full(m + 1, skip))
+    out = []
+    for i, j, t in path:
+        a, b = (0, 1) if t == -1 else types[t]
+        out.append((list(range(i - a, i)), list(range(j - b, j))))
+    return out
+
+
+#: (label, settings) — the default, the baselines and the ablations, in table order; the
+#: setting ``aligner`` replaces mtaudit's aligner by another function (the plain DP).
 METHODS: list[tuple[str, dict[str, Any]]] = [
     ("**mtaudit (default)**", {}),
+    ("baseline: plain DP (issue 19: links ≤ 3-3, joined text, cos − random mean)",
+     dict(aligner=plain_dp)),
+    (
+        "previous default (issue 19 before session 24: anchors counted per occurrence pair)",
+        dict(anchor_count="pairs"),
+    ),
     (
         "baseline: 1-1/null DP over raw cosine",
         dict(
@@ -158,6 +216,7 @@ METHODS: list[tuple[str, dict[str, Any]]] = [
 #: Rows also scored on the synthetic selection set (labels of ``METHODS``).
 SYNTH_METHODS = [
     "**mtaudit (default)**",
+    "previous default (issue 19 before session 24: anchors counted per occurrence pair)",
     "baseline: many-to-many DP over raw cosine, summed overlaps",
     "previous default (difference margin, constant skip, no length cost)",
     "option: short-line skip discount (`skip_short=0.25`)",
@@ -175,8 +234,11 @@ def evaluate(
     with Timer() as t:
         for name in docs:
             src, tgt, gold = load_doc(name)
-            links = align_translation(src, tgt, encoder, src_lang="de", tgt_lang="fr", **settings)
             golds.append(gold)
+            if "aligner" in settings:
+                tests.append(settings["aligner"](src, tgt, encoder, "de", "fr"))
+                continue
+            links = align_translation(src, tgt, encoder, src_lang="de", tgt_lang="fr", **settings)
             tests.append([(lk.source, lk.target) for lk in links])
     return score(golds, tests), t.seconds, tests
 
@@ -245,7 +307,7 @@ def run(quick: bool = False) -> str:
     from mtaudit.encoders import default_encoder
 
     test_docs = ["test0", "test2", "test4"] if quick else TEST_DOCS
-    methods = METHODS[:3] if quick else METHODS
+    methods = METHODS[:4] if quick else METHODS
     inner = default_encoder("de", "fr")
     inner.encode(["Aufwärmen."], "de")  # load the model outside the timings
     enc = MemoEncoder(inner)
@@ -303,6 +365,17 @@ def run(quick: bool = False) -> str:
     )  # the project's target; not a tuning criterion
     notes += [
         "",
+        "Issue 19, session 24: the plain DP (its row) beat the previous default on test but "
+        "not on dev; on the WMT22 news tune documents it beat it clearly (en–uk 0.996 vs "
+        "0.961). The cause was the anchor count: every pair of occurrences of a shared token "
+        "in a link was counted, so a name repeated in two neighbouring sentences counted twice "
+        "as much in one 2-2 link as in two 1-1 links and glued correct 1-1 links together "
+        "(without anchors, news matched the plain DP but dev fell to 0.870). Counting per token "
+        "the weight both sides share (`anchor_count='matched'`, the default now) keeps the "
+        "anchors' gain on dev (0.917 → 0.925) and reaches the plain DP on news; skip, "
+        "skip_ref, length terms and 3-3 links were re-checked on dev, news tune and the "
+        "synthetic set with the new count and left as they were. Test was scored once, after "
+        "choosing. "
         "The default's parameters (skip −0.2, skip_ref 0.5, length weight 0.1, anchor weight "
         "0.75, normalised cost) were chosen on the dev document; the synthetic documents below "
         "are a second selection set. A short-line skip discount (`skip_short=0.25`: leaving out "

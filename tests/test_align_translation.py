@@ -182,8 +182,73 @@ def test_settings_validation(enc: HashingEncoder) -> None:
         align_translation(SENTENCES, SENTENCES, enc, no_such_setting=1)
     with pytest.raises(ValueError):
         align_translation(SENTENCES, SENTENCES, enc, overlaps="bogus")
+    with pytest.raises(ValueError):
+        align_translation(SENTENCES, SENTENCES, enc, anchor_count="bogus")
     assert TranslationSettings().total() == 5
     assert link_types(2) == [(1, 0), (1, 1), (1, 2), (2, 1)]
+
+
+def _anchor_term(src: list[str], tgt: list[str], enc: HashingEncoder, **kw: object) -> tuple:
+    """The anchor part of every link score (score with anchor weight 1 minus weight 0)."""
+    from mtaudit.align.anchors import Anchors
+    from mtaudit.align.beads import band_scores
+    from mtaudit.align.sides import make_side
+
+    s = TranslationSettings(**kw)  # type: ignore[arg-type]
+    anchors = Anchors.build(src, tgt, s.anchor_window)
+    x = make_side(src, enc, None, anchors.x_mass)
+    y = make_side(tgt, enc, None, anchors.y_mass)
+    lat = Lattice(*full_band(len(src), len(tgt)), link_types(3, 6))
+    dels = np.zeros(len(src))
+    with_a = band_scores(x, y, anchors, lat, s, 1.0, False, dels, block=3)
+    without = band_scores(
+        x,
+        y,
+        anchors,
+        lat,
+        TranslationSettings(**{**kw, "anchor_weight": 0.0}),  # type: ignore[arg-type]
+        1.0,
+        False,
+        dels,
+        block=3,
+    )
+    with np.errstate(invalid="ignore"):  # -inf - -inf where no link ends
+        return with_a - without, anchors, lat
+
+
+def test_matched_anchor_count_against_brute_force(enc: HashingEncoder) -> None:
+    """``anchor_count="matched"``: a link's anchor count is, per token, the smaller of the two
+    sides' summed occurrence weights within the link."""
+    src = SENTENCES[:7] + ["Müller and Müller again in 1956 (twice)."]
+    tgt = [SENTENCES[k] for k in (0, 2, 1, 2, 3, 5, 4, 6)]
+    diff, an, lat = _anchor_term(src, tgt, enc, anchor_weight=1.0)
+    assert np.nanmax(np.abs(np.nan_to_num(diff, posinf=0, neginf=0))) > 0
+    for t, (a, b) in enumerate(lat.types):
+        if b == 0:
+            continue
+        for i in range(a, len(src) + 1):
+            for j in range(b, len(tgt) + 1):
+                want = 0.0
+                for tok in set(an.x_tok.tolist()):
+                    wx = an.x_w[(an.x_tok == tok) & (an.x_pos >= i - a) & (an.x_pos < i)].sum()
+                    wy = an.y_w[(an.y_tok == tok) & (an.y_pos >= j - b) & (an.y_pos < j)].sum()
+                    want += min(wx, wy)
+                assert diff[t, i, j] == pytest.approx(want, abs=1e-4)
+
+
+def test_repeated_anchor_does_not_glue_links(enc: HashingEncoder) -> None:
+    """A name in two neighbouring sentences on both sides counts the same in two 1-1 links as
+    in one 2-2 link when matched; counted over occurrence pairs, the 2-2 link gets twice as
+    much."""
+    src = ["Anna met Berta in Zürich.", "Anna and Berta left Zürich."]
+    tgt = ["Anna a rencontré Berta à Zürich.", "Anna et Berta ont quitté Zürich."]
+    t22 = link_types(3, 6).index((2, 2))
+    t11 = link_types(3, 6).index((1, 1))
+    for count, gain in (("matched", 0.0), ("pairs", 1.0)):
+        diff, _, _ = _anchor_term(src, tgt, enc, anchor_weight=1.0, anchor_count=count)
+        merged = diff[t22, 2, 2]
+        split = diff[t11, 1, 1] + diff[t11, 2, 2]
+        assert merged - split == pytest.approx(gain * split, abs=1e-4)
 
 
 def test_band_matches_full_search(enc: HashingEncoder) -> None:

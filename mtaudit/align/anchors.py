@@ -129,3 +129,43 @@ class Anchors:
         pw = np.minimum(self.x_w[rep], yw[start[rep] + offs])
         order = np.argsort(pi, kind="stable")
         return pi[order], pj[order], pw[order]
+
+    def block_prefix(
+        self, s0: int, s1: int, t0: int, t1: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The anchors of source sentences ``s0 .. s1 - 1`` and target sentences ``t0 .. t1 - 1``
+        as prefix sums (index ``u`` sums the first ``u`` sentences of the range): ``(px, py,
+        pair)``. A token found once on each side is one occurrence pair of weight ``min(w_x,
+        w_y)``, and these pairs are summed into the 2-D prefix ``pair``, ``(s1 - s0 + 1, t1 - t0 +
+        1)``; the ``K`` tokens repeated on a side get a prefix of their weights per side, ``px``
+        ``(K, s1 - s0 + 1)`` and ``py`` ``(K, t1 - t0 + 1)``, to be matched per link."""
+        kx = np.nonzero((self.x_pos >= s0) & (self.x_pos < s1))[0]
+        ky = np.nonzero((self.y_pos >= t0) & (self.y_pos < t1))[0]
+        S, T = max(s1 - s0, 0) + 1, max(t1 - t0, 0) + 1
+        common, cx = np.unique(self.x_tok[kx], return_counts=True)
+        uy, cy = np.unique(self.y_tok[ky], return_counts=True)
+        cx = cx[np.isin(common, uy)]
+        common = common[np.isin(common, uy)]
+        cy = cy[np.searchsorted(uy, common)]
+        single = common[(cx == 1) & (cy == 1)]
+        multi = common[(cx > 1) | (cy > 1)]
+        pair = np.zeros((S, T))
+        if len(single):
+            ix = kx[np.isin(self.x_tok[kx], single)]
+            iy = ky[np.isin(self.y_tok[ky], single)]
+            # both sorted by token (occurrences are stored sorted by token, then sentence)
+            w = np.minimum(self.x_w[ix], self.y_w[iy])
+            np.add.at(pair, (self.x_pos[ix] - s0 + 1, self.y_pos[iy] - t0 + 1), w)
+            pair = pair.cumsum(axis=0).cumsum(axis=1)
+        px = np.zeros((len(multi), S))
+        py = np.zeros((len(multi), T))
+        for side, keep, tok, pos, w, base in (
+            (px, kx, self.x_tok, self.x_pos, self.x_w, s0),
+            (py, ky, self.y_tok, self.y_pos, self.y_w, t0),
+        ):
+            if not len(multi):
+                break
+            sel = keep[np.isin(tok[keep], multi)]
+            np.add.at(side, (np.searchsorted(multi, tok[sel]), pos[sel] - base + 1), w[sel])
+            np.cumsum(side, axis=1, out=side)
+        return px, py, pair

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .anchors import Anchors
 from .dp import Lattice
 from .sides import Side, clip_index
 
@@ -78,6 +79,12 @@ class TranslationSettings:
     anchor_window: int = 100
     #: Weight of the Dice ratio of those anchors.
     dice_weight: float = 0.0
+    #: How a link's shared anchors are counted: ``"matched"`` — per token, the smaller of the
+    #: two sides' weights of that token within the link (a token in both sentences of a 2-2
+    #: link counts as much as in two 1-1 links, so anchors favour a merge only where a token
+    #: crossed the boundary); ``"pairs"`` — every pair of occurrences (the count grows as the
+    #: product of the occurrences, so repeated tokens pull neighbouring links together).
+    anchor_count: str = "matched"
     #: Penalty of a many-to-many link (two or more sentences on both sides).
     many_penalty: float = 0.0
     #: Group embeddings: ``"refine"`` (joined text for the likely groups), ``"exact"`` (joined
@@ -119,7 +126,7 @@ def link_types(max_group: int, max_total: int | None = None) -> list[tuple[int, 
 def band_scores(
     x: Side,
     y: Side,
-    pairs: tuple[np.ndarray, ...],
+    anchors: Anchors,
     lat: Lattice,
     s: TranslationSettings,
     ratio: float,
@@ -131,7 +138,7 @@ def band_scores(
     ``require_exact``, many-sentence groups without a joined-text embedding are excluded.
     ``del_scores[i]`` is the score of leaving out source sentence ``i``."""
     mean_len = _mean_length(x, y, ratio)
-    n, _m = lat.n, lat.m
+    n = lat.n
     types = lat.types
     scores = np.full((len(types), n + 1, lat.width), -np.inf, dtype=np.float32)
     big_a = max(a for a, _ in types)
@@ -139,27 +146,30 @@ def band_scores(
     by_a: dict[int, list[tuple[int, int]]] = {}
     for t, (a, b) in enumerate(types):
         by_a.setdefault(a, []).append((t, b))
-    pi, pj, pw = pairs
+    use_anchors = bool(s.anchor_weight or s.dice_weight)
+    if use_anchors and s.anchor_count == "pairs":
+        pi, pj, pw = anchors.pairs(lat, big_a, big_b)
     k = s.length_smoothing
-    for r0 in range(0, n + 1, block):
-        r1 = min(n + 1, r0 + block)
-        rows = np.arange(r0, r1)
-        J = lat.lo[r0:r1, None] + lat.cols[None, :]
-        valid = lat.hi[r0:r1, None] > J
-        cmin, cmax = int(lat.lo[r0]), int(lat.hi[r1 - 1])
+    for bk in lat.blocks(block):
+        r0, r1, rows, J, valid, rel = bk.r0, bk.r1, bk.rows, bk.J, bk.valid, bk.rel
+        cmin, cmax, rix = bk.cmin, bk.cmax, bk.rix
         ycols = np.arange(cmin, cmax)
-        rel = clip_index(J - cmin, 0, cmax - cmin - 1)
-        rix = np.arange(r1 - r0)[:, None]
-        # anchors: dense block of pair weights over the sentences these links can contain,
-        # turned into a 2-D prefix sum so that any link's rectangle is four lookups
+        # anchors: the sentences these links can contain are s0 .. s1 - 1 and t0 .. t1 - 1
         s0, s1 = max(0, r0 - big_a), max(0, r1 - 1)
         t0, t1 = max(0, cmin - big_b), max(0, cmax - 1)
-        lo_p, hi_p = np.searchsorted(pi, [s0, s1])
-        bi, bj, bw = pi[lo_p:hi_p], pj[lo_p:hi_p], pw[lo_p:hi_p]
-        keep = (bj >= t0) & (bj < t1)
-        dense = np.zeros((s1 - s0 + 1, t1 - t0 + 1), dtype=np.float64)
-        np.add.at(dense, (bi[keep] - s0 + 1, bj[keep] - t0 + 1), bw[keep])
-        prefix = dense.cumsum(axis=0).cumsum(axis=1)
+        if use_anchors and s.anchor_count == "pairs":
+            # dense block of pair weights turned into a 2-D prefix sum: any link's rectangle
+            # is four lookups
+            lo_p, hi_p = np.searchsorted(pi, [s0, s1])
+            bi, bj, bw = pi[lo_p:hi_p], pj[lo_p:hi_p], pw[lo_p:hi_p]
+            keep = (bj >= t0) & (bj < t1)
+            dense = np.zeros((s1 - s0 + 1, t1 - t0 + 1), dtype=np.float64)
+            np.add.at(dense, (bi[keep] - s0 + 1, bj[keep] - t0 + 1), bw[keep])
+            prefix = dense.cumsum(axis=0).cumsum(axis=1)
+        elif use_anchors:
+            # per anchor token, prefix sums of its weight on either side: a link's count is
+            # the weight the two sides have in common, token by token
+            px, py, prefix = anchors.block_prefix(s0, s1, t0, t1)
         ycache: dict[int, tuple[np.ndarray, ...]] = {}
         scale = y.n / max(x.n, 1)
         mean_y = _local_mean(y.single, 0.5 * (r0 + r1) * scale, s.hub_window * scale)
@@ -212,10 +222,14 @@ def band_scores(
                     )
                 sc = per_link + h * (cos - s.margin * hub - s.offset)
                 sc -= s.length_weight * np.abs(np.log(len_y / len_x))
-                if s.anchor_weight or s.dice_weight:
+                if use_anchors:
                     cj = clip_index(J - t0, 0, t1 - t0)
                     cb = clip_index(J - b - t0, 0, t1 - t0)
                     shared = prefix[ri, cj] - prefix[ra, cj] - prefix[ri, cb] + prefix[ra, cb]
+                    if s.anchor_count == "matched" and len(px):
+                        wx = px[:, ri[:, 0]] - px[:, ra[:, 0]]
+                        wy = py[:, cj] - py[:, cb]
+                        shared += np.minimum(wx[:, :, None], wy).sum(axis=0)
                     tot = mass_x + mass_y
                     dice = np.divide(2 * shared, tot, out=np.zeros_like(shared), where=tot > 0)
                     sc += s.anchor_weight * shared + s.dice_weight * np.minimum(dice, 1.0)
@@ -246,25 +260,17 @@ def _best_match(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per sentence, the best normalised similarity ``1 − (1 − cos) / (1 − hub)`` to a single
     sentence of the other side within the band (clipped at 0), for both sides."""
-    n = lat.n
     best_x = np.zeros(x.n)
     best_y = np.zeros(y.n)
     scale = y.n / max(x.n, 1)
-    for r0 in range(1, n + 1, block):
-        r1 = min(n + 1, r0 + block)
-        rows = np.arange(r0, r1)
-        J = lat.lo[r0:r1, None] + lat.cols[None, :]
-        valid = (lat.hi[r0:r1, None] > J) & (J >= 1)
-        cmin, cmax = max(int(lat.lo[r0]), 1), int(lat.hi[r1 - 1])
-        if cmax <= cmin:
-            continue
-        rel = clip_index(J - cmin, 0, cmax - cmin - 1)
-        mean_y = _local_mean(y.single, 0.5 * (r0 + r1) * scale, s.hub_window * scale)
+    for bk in lat.blocks(block, first_row=1, first_col=1):
+        rows, J, valid, cmin, cmax = bk.rows, bk.J, bk.valid, bk.cmin, bk.cmax
+        mean_y = _local_mean(y.single, 0.5 * (bk.r0 + bk.r1) * scale, s.hub_window * scale)
         mean_x = _local_mean(x.single, 0.5 * (cmin + cmax) / scale, s.hub_window)
         xs = x.single[rows - 1]
         ys = y.single[cmin - 1 : cmax - 1]
-        cos = (xs @ ys.T)[np.arange(r1 - r0)[:, None], rel]
-        hub = 0.5 * ((xs @ mean_y)[:, None] + (ys @ mean_x)[rel])
+        cos = (xs @ ys.T)[bk.rix, bk.rel]
+        hub = 0.5 * ((xs @ mean_y)[:, None] + (ys @ mean_x)[bk.rel])
         sim = np.where(valid, 1.0 - (1.0 - cos) / np.maximum(1.0 - hub, 1e-3), -np.inf)
         best_x[rows - 1] = np.maximum(sim.max(axis=1), 0.0)
         np.maximum.at(best_y, (J - 1)[valid], sim[valid])

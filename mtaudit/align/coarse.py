@@ -7,7 +7,7 @@ import numpy as np
 
 from .beads import TranslationSettings
 from .dp import Lattice, band_from_path, full_band, viterbi
-from .sides import clip_index, unit_rows
+from .sides import unit_rows
 
 __all__ = ["coarse_path", "touches_edge"]
 
@@ -31,24 +31,18 @@ def _coarse_scores(
         2: np.vstack([np.zeros((2, Y.shape[1]), np.float32), pairs[1]]),
     }
     scores = np.full((len(lat.types), n + 1, lat.width), -np.inf, dtype=np.float32)
-    for r0 in range(0, n + 1, block):
-        r1 = min(n + 1, r0 + block)
-        rows = np.arange(r0, r1)
-        J = lat.lo[r0:r1, None] + lat.cols[None, :]
-        valid = lat.hi[r0:r1, None] > J
-        cmin, cmax = int(lat.lo[r0]), int(lat.hi[r1 - 1])
-        rel = clip_index(J - cmin, 0, cmax - cmin - 1)
+    for bk in lat.blocks(block):
         for t, (a, b) in enumerate(lat.types):
-            ok = valid & (rows[:, None] >= a) & (b <= J)
+            ok = bk.valid & (bk.rows[:, None] >= a) & (b <= bk.J)
             if b == 0:
-                scores[t, r0:r1][ok] = s.skip
+                scores[t, bk.r0 : bk.r1][ok] = s.skip
                 continue
-            xa, yb = xg[a][r0:r1], yg[b][cmin:cmax]
-            cos = (xa @ yb.T)[np.arange(r1 - r0)[:, None], rel]
-            hub = 0.5 * ((xa @ mx)[:, None] + (yb @ my)[rel])
+            xa, yb = xg[a][bk.r0 : bk.r1], yg[b][bk.cmin : bk.cmax]
+            cos = (xa @ yb.T)[bk.rix, bk.rel]
+            hub = 0.5 * ((xa @ mx)[:, None] + (yb @ my)[bk.rel])
             h = s.sentence_weight * 0.5 * (a + b)
             sc = (s.link_weight + h) * cos - h * (s.margin * hub + s.offset) - s.link_margin * hub
-            scores[t, r0:r1][ok] = sc[ok]
+            scores[t, bk.r0 : bk.r1][ok] = sc[ok]
     return scores
 
 

@@ -26,12 +26,13 @@ distribution over paths.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 __all__ = [
+    "Block",
     "full_band",
     "band_from_path",
     "viterbi",
@@ -76,6 +77,29 @@ def band_from_path(
     hi[n] = m + 1
     hi = np.maximum(hi, lo + 1)
     return lo, hi
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of band rows ``r0 .. r1 - 1`` (:meth:`Lattice.blocks`), with the band nodes of those
+    rows as a ``(r1 - r0, W)`` grid: ``J`` their columns, ``valid`` which are in the band (and
+    at or right of the block's first column), and ``rel`` their columns relative to ``cmin``
+    (clipped into ``cmin .. cmax - 1``, the columns the block's rows span)."""
+
+    r0: int
+    r1: int
+    rows: np.ndarray
+    J: np.ndarray
+    valid: np.ndarray
+    cmin: int
+    cmax: int
+    rel: np.ndarray
+
+    @property
+    def rix(self) -> np.ndarray:
+        """Row numbers within the block, ``(r1 - r0, 1)``: ``mat[rix, rel]`` picks every band node
+        of the block from a ``(rows, cmax - cmin)`` matrix."""
+        return np.arange(self.r1 - self.r0)[:, None]
 
 
 @dataclass
@@ -123,6 +147,21 @@ class Lattice:
         self.lo_list = self.lo.tolist()
         self.hi_list = self.hi.tolist()
         self.width_list = self.widths.tolist()
+
+    def blocks(self, size: int = 64, first_row: int = 0, first_col: int = 0) -> Iterator[Block]:
+        """The band in runs of ``size`` rows from ``first_row`` on, leaving out the columns left
+        of ``first_col`` (and runs that would have none)."""
+        for r0 in range(first_row, self.n + 1, size):
+            r1 = min(self.n + 1, r0 + size)
+            J = self.lo[r0:r1, None] + self.cols[None, :]
+            valid = self.hi[r0:r1, None] > J
+            if first_col:
+                valid &= first_col <= J
+            cmin, cmax = max(int(self.lo[r0]), first_col), int(self.hi[r1 - 1])
+            if cmax <= cmin:
+                continue
+            rel = np.minimum(np.maximum(J - cmin, 0), cmax - cmin - 1)
+            yield Block(r0, r1, np.arange(r0, r1), J, valid, cmin, cmax, rel)
 
     def values(self) -> np.ndarray:
         """A fresh ``-inf`` array for node values in the padded layout, ``(n + 2, stride)``."""
