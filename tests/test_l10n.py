@@ -331,3 +331,24 @@ def test_batch_manifest_pairs_entry_reads_a_po_file(capsys, tmp_path):
     codes = {it["id"]: it["findings_by_code"] for it in index["items"]}
     assert codes["de"].get("printf_mismatch") == 1 and codes["android"].get("printf_mismatch") == 1
     assert rc == 0
+
+
+def test_ios_strings_pair_end_to_end_utf8_and_utf16(capsys, tmp_path):
+    en = DATA / "ios" / "en.lproj" / "Localizable.strings"
+    de = DATA / "ios" / "de.lproj" / "Localizable.strings"
+    assert detect_format(de) == "strings"
+    code, out, _ = _audit(capsys, en, de)
+    report = json.loads(out)
+    l10n = report["summary"]["l10n"]
+    assert l10n["format"] == "strings" and l10n["audited"] == 4
+    assert l10n["untranslated"] == [{"unit": "delete.button", "line": 11}]
+    assert [m["unit"] for m in l10n["missing"]] == ["sync.error"]
+    (hit,) = _finding_sentences(report, "printf_mismatch")  # %d dropped; %1$@/%2$d reordered ok
+    assert hit["unit"] == "album.count" and hit["line"] == _line_of(de, '"album.count"')
+    # Xcode's older UTF-16 files read the same way
+    de16 = tmp_path / "Localizable.strings"
+    de16.write_bytes(de.read_text(encoding="utf-8").encode("utf-16"))
+    r = read_l10n("strings", str(en), str(de16), max_bytes=10**6)
+    assert [(p.extra["unit"], p.line) for p in r.pairs] == [
+        (s["unit"], s["line"]) for s in report["target"]["sentences"]
+    ]

@@ -30,7 +30,7 @@ __all__ = [
 #: Formats whose every unit holds source and target.
 BILINGUAL: tuple[str, ...] = ("po", "xliff", "tmx", "ts")
 #: Formats that hold one language (a source file and its translation are compared).
-MONOLINGUAL: tuple[str, ...] = ("android", "properties", "json", "markdown")
+MONOLINGUAL: tuple[str, ...] = ("android", "properties", "json", "markdown", "strings")
 FORMATS: tuple[str, ...] = BILINGUAL + MONOLINGUAL
 
 #: format -> (module, class) in translate-toolkit.
@@ -43,6 +43,9 @@ _STORES = {
     "android": ("translate.storage.aresource", "AndroidResourceFile"),
     "properties": ("translate.storage.properties", "javautf8file"),
     "json": ("translate.storage.jsonl10n", "JsonFile"),
+    # iOS/macOS Localizable.strings: UTF-8 (what Xcode writes today) or UTF-16 with a BOM
+    "strings": ("translate.storage.properties", "stringsutf8file"),
+    "strings16": ("translate.storage.properties", "stringsfile"),
 }
 
 _INSTALL = "pip install 'mtaudit[l10n]'"
@@ -145,7 +148,8 @@ class _Lines:
     """Line lookups in a file's text (for formats whose parser keeps no line numbers)."""
 
     def __init__(self, data: bytes) -> None:
-        self.lines = data.decode("utf-8", "replace").splitlines()
+        utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+        self.lines = data.decode("utf-16" if utf16 else "utf-8", "replace").splitlines()
 
     def keyword_after(self, line: int | None, keyword: str) -> int | None:
         """The line of the first ``keyword`` (``msgid``, ``msgstr``) at or after ``line``."""
@@ -157,12 +161,15 @@ class _Lines:
         return line
 
     def key(self, key: str, fmt: str) -> int | None:
-        """The first line defining ``key`` (properties ``key=…``, JSON ``"key":``)."""
+        """The first line defining ``key`` (properties ``key=…``, JSON ``"key":``, iOS strings
+        ``"key" = …;``)."""
         last = key.rsplit(".", 1)[-1] if fmt == "json" else key
         if not last:
             return None
         if fmt == "json":
             pat = re.compile(r'"' + re.escape(last) + r'"\s*:')
+        elif fmt == "strings":
+            pat = re.compile(r'^\s*"?' + re.escape(last) + r'"?\s*=')
         else:
             pat = re.compile(r"^\s*" + re.escape(last) + r"\s*[=:\s]")
         for k, text in enumerate(self.lines):
@@ -178,7 +185,7 @@ def _line_of(unit: Any, fmt: str, lines: _Lines, *, target: bool) -> int | None:
     if fmt in ("xliff", "xliff2", "ts"):
         child = ("translation" if fmt == "ts" else "target") if target else "source"
         return _xml_line(unit, child) or _xml_line(unit)
-    if fmt in ("properties", "json"):
+    if fmt in ("properties", "json", "strings"):
         # the key's own line (translate-toolkit's line number starts at the unit's comments)
         return lines.key(str(unit.getid()), fmt) or getattr(unit, "line_number", None)
     return _xml_line(unit)
@@ -310,7 +317,10 @@ def read_monolingual(fmt: str, source: str, target: str, *, max_bytes: int) -> L
     stores = []
     for path in (source, target):
         data = read_bytes(path, max_bytes=max_bytes, what=f"a {fmt} file")
-        stores.append((_parse(fmt, data, path), _Lines(data)))
+        key = fmt
+        if fmt == "strings" and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            key = "strings16"
+        stores.append((_parse(key, data, path), _Lines(data)))
     (s_store, s_lines), (t_store, t_lines) = stores
     result = L10nInput(fmt, [], target, source_path=source)
     by_id = {}
