@@ -69,8 +69,8 @@ def test_local_corpus_reports_unit_and_line_like_audit(capsys, tmp_path):
     hit = sents[printf["sentence"]]
     assert lines[hit["line"] - 1].startswith("msgstr")
     assert [s["unit"] for s in records[2]["report"]["target"]["sentences"]] == [
-        "app | greet",
-        "app | help",
+        "greet",
+        "help",
     ]
     # the record's report is the one `mtaudit audit FILE` prints (without its timing)
     code, text, _ = _run(capsys, "audit", po, *FAST, "--format", "json")

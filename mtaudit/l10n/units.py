@@ -273,6 +273,22 @@ def _where(uid: str, line: int | None) -> dict[str, Any]:
     return {"unit": unit_label(uid), "line": line}
 
 
+def _xliff12_ids(units: list[Any]) -> dict[str, tuple[str, str]]:
+    """XLIFF 1.2: translate-toolkit's id (``original`` U+0004 ``id``) → (the bare trans-unit
+    ``id`` a translator searches for, the ``<file>``'s ``original``), for every id that is unique
+    in the file; an id that two ``<file>`` elements share keeps the qualified form."""
+    bare: dict[str, list[tuple[str, str]]] = {}
+    for unit in units:
+        uid = str(unit.getid())
+        if "\x04" not in uid:
+            continue
+        original, _, tid = uid.rpartition("\x04")
+        bare.setdefault(tid, []).append((uid, original))
+    return {
+        found[0][0]: (tid, found[0][1]) for tid, found in bare.items() if tid and len(found) == 1
+    }
+
+
 def read_bilingual(fmt: str, path: str, *, max_bytes: int) -> L10nInput:
     """Read a PO, XLIFF, TMX or TS file (every unit holds source and target)."""
     data = read_bytes(path, max_bytes=max_bytes, what=f"a {fmt} file")
@@ -283,10 +299,12 @@ def read_bilingual(fmt: str, path: str, *, max_bytes: int) -> L10nInput:
     lines = _Lines(data)
     result = L10nInput(fmt, [], path)
     result.source_lang, result.target_lang = _langs(store)
+    xliff_ids = _xliff12_ids(store.units) if key == "xliff" else {}
     for unit in store.units:
         if _is_header(unit):
             continue
         uid = str(unit.getid())
+        uid, original = xliff_ids.get(uid, (uid, None))
         src_forms = _forms(unit.source)
         if not any(s.strip() for s in src_forms):
             continue  # an empty source (a PO header, an empty TMX tuv): nothing to translate
@@ -302,7 +320,7 @@ def read_bilingual(fmt: str, path: str, *, max_bytes: int) -> L10nInput:
         result.audited += 1
         s_line = _line_of(unit, key, lines, target=False)
         result.pairs.extend(
-            _pairs_of(uid, src_forms, tgt_forms, line, state, _context(unit), s_line)
+            _pairs_of(uid, src_forms, tgt_forms, line, state, _context(unit) or original, s_line)
         )
     return result
 
