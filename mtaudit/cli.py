@@ -222,7 +222,10 @@ def _cmd_corpus(args: argparse.Namespace) -> int:
         items, files = items_from_manifest(args.manifest, allow_outside=args.allow_outside), None
         info: dict[str, object] = {"manifest": args.manifest}
     else:
-        items, files = None, pair_files(args.pairs, allow_outside=args.allow_outside)
+        items, files = (
+            None,
+            pair_files(args.pairs, allow_outside=args.allow_outside, l10n=settings.l10n),
+        )
         info = {"pairs": list(args.pairs)}
     corpus = CorpusSettings(
         engine=args.engine,

@@ -61,6 +61,7 @@ _L10N_CHOICES = (
     "properties",
     "json",
     "markdown",
+    "strings",
 )
 
 
@@ -417,7 +418,7 @@ class Settings:
                     "metavar": "FORMAT",
                     "help": "localisation input: auto (default: .po .xlf .tmx .ts strings.xml "
                     ".properties .md by extension), off, or force one of po, xliff, tmx, ts, "
-                    "android, properties, json, markdown (needs pip install 'mtaudit[l10n]')",
+                    "android, properties, json, markdown, strings (needs pip install 'mtaudit[l10n]')",
                 },
             )
         ],

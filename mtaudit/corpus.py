@@ -4,7 +4,10 @@ The input is a manifest of document pairs (read by :func:`mtaudit.batch.items_fr
 its path rules) or many pre-aligned segment-pair files (JSONL or TSV, as
 :func:`mtaudit.load.read_pairs` reads them, or Parquet with string columns ``source``, ``target``
 and optionally ``reference``, read with pyarrow in batches; folders are searched for ``*.jsonl``,
-``*.ndjson``, ``*.tsv`` and ``*.parquet``). A manifest item is one unit of work, audited exactly as ``mtaudit batch`` audits it. A
+``*.ndjson``, ``*.tsv`` and ``*.parquet``), or bilingual localisation files (PO, XLIFF, TMX, Qt TS;
+see :mod:`mtaudit.l10n`: folders are searched for them by extension unless ``l10n`` is ``off``).
+A localisation file is one unit of work, read by the runner exactly as ``mtaudit audit FILE``
+reads it (sentences carry the unit id and the file line). A manifest item is one unit of work, audited exactly as ``mtaudit batch`` audits it. A
 pairs file is cut into shards of ``shard_size`` consecutive well-formed pairs, each audited with
 :func:`mtaudit.pipeline.audit_pairs`; the cut depends only on the file, so the results do not
 depend on the engine or the number of actors (a file with at most ``shard_size`` pairs and no
@@ -109,11 +112,23 @@ class CorpusSettings:
 # --------------------------------------------------------------------------- input
 
 
-def pair_files(paths: Sequence[str | Path], *, allow_outside: bool = False) -> list[str]:
+def _is_l10n_file(path: str | Path, l10n: str) -> bool:
+    """Whether ``path`` is read as a bilingual localisation file (PO, XLIFF, TMX, TS)."""
+    from .l10n import BILINGUAL, detect_format
+
+    return detect_format(path, l10n) in BILINGUAL
+
+
+def pair_files(
+    paths: Sequence[str | Path], *, allow_outside: bool = False, l10n: str = "auto"
+) -> list[str]:
     """The pairs files named by ``paths``: files as given, folders searched for
-    :data:`PAIR_SUFFIXES` (recursively, sorted, hidden files skipped). A symlink in a folder that
-    leads outside it raises :class:`InputError` unless ``allow_outside``. A file that does not
-    exist is kept: it becomes an error record, not a failed run."""
+    :data:`PAIR_SUFFIXES` and, unless ``l10n`` is ``"off"``, for bilingual localisation files by
+    extension (``.po``, ``.xlf``, ``.tmx``, ``.ts`` …; recursively, sorted, hidden files skipped).
+    A symlink in a folder that leads outside it raises :class:`InputError` unless
+    ``allow_outside``. A file that does not exist is kept: it becomes an error record, not a
+    failed run."""
+    find_l10n = l10n != "off"
     out: list[str] = []
     for given in paths:
         p = Path(given)
@@ -130,14 +145,17 @@ def pair_files(paths: Sequence[str | Path], *, allow_outside: bool = False) -> l
             continue
         base = Path(os.path.realpath(p))
         for f in walk_files(p):
-            if f.suffix.lower() not in PAIR_SUFFIXES:
+            if f.suffix.lower() not in PAIR_SUFFIXES and not (
+                find_l10n and _is_l10n_file(f, "auto")
+            ):
                 continue
             if not allow_outside and not inside(f, base):
                 raise InputError(outside_message("pairs file", str(f), base))
             out.append(str(f))
     if not out:
         raise InputError(
-            f"no pairs files ({', '.join('*' + s for s in PAIR_SUFFIXES)}) in "
+            f"no pairs files ({', '.join('*' + s for s in PAIR_SUFFIXES)}) or localisation "
+            f"files (*.po, *.xlf, *.tmx, *.ts …) in "
             f"{', '.join(map(str, paths))}: nothing to audit"
         )
     return out
@@ -186,8 +204,17 @@ def file_units(
     index: int, path: str, settings: Settings, shard_size: int
 ) -> list[tuple[Key, Unit]]:
     """The units of one pairs file: shards of well-formed pairs, and one error per bad line (or
-    one for the whole file when it cannot be read). Keys ``(index, line)`` give the order."""
+    one for the whole file when it cannot be read). Keys ``(index, line)`` give the order.
+
+    A localisation file (by extension, or every file when ``settings.l10n`` forces a format) is
+    one unit, not cut: the runner reads it through :mod:`mtaudit.l10n`, so its report is that of
+    ``mtaudit audit FILE`` and a malformed file is one error record naming the file and line."""
     from .load import is_tsv_header, parse_pairs, read_text
+
+    if settings.l10n not in ("auto", "off") or (
+        settings.l10n == "auto" and _is_l10n_file(path, "auto")
+    ):
+        return [([index, 0], PairsUnit(path, path, location=path))]
 
     if Path(path).suffix.lower() == ".parquet":
         return _parquet_units(index, path, settings, shard_size)

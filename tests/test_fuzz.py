@@ -22,6 +22,7 @@ prints how many cases each ran; the last measured run is recorded in ``docs/reli
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import json
 import os
@@ -331,8 +332,24 @@ def load_property(examples: int, fuzz: bool = False):  # type: ignore[no-untyped
                 assert pairs and all(isinstance(x.source, str) for x in pairs)
         with contextlib.suppress(InputError):
             parse_pairs(data.decode("utf-8", "replace").splitlines())
+        if L10N:  # the same bytes as a PO / XLIFF file: one-line InputError or units, no crash
+            from mtaudit.l10n import read_l10n
+
+            with tempfile.TemporaryDirectory() as tmp:
+                for name, fmt in (("in.po", "po"), ("in.xlf", "xliff")):
+                    q = Path(tmp) / name
+                    q.write_bytes(data)
+                    try:
+                        got = read_l10n(fmt, str(q), max_bytes=10**6)
+                    except InputError as exc:
+                        assert "\n" not in str(exc) and name in str(exc)
+                    else:
+                        assert all(isinstance(x.target, str) for x in got.pairs)
 
     return prop
+
+
+L10N = importlib.util.find_spec("translate") is not None
 
 
 def cli_property(examples: int, fuzz: bool = False):  # type: ignore[no-untyped-def]

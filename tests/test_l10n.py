@@ -75,8 +75,9 @@ def test_po_units_plurals_context_fuzzy_untranslated():
 
 def test_xliff12_states_and_xliff20():
     r = read_l10n("xliff", str(DATA / "app.de.xlf"), max_bytes=10**6)
-    assert [p.extra["unit"] for p in r.pairs] == ["app | greet", "app | help"]
-    assert [u["unit"] for u in r.untranslated] == ["app | later"]
+    assert [p.extra["unit"] for p in r.pairs] == ["greet", "help"]
+    assert [u["unit"] for u in r.untranslated] == ["later"]
+    assert {p.extra["context"] for p in r.pairs} == {"app"}  # the <file original="app">
     assert r.source_lang == "en" and r.target_lang == "de"
     r2 = read_l10n("xliff", str(DATA / "app.fr.xlf"), max_bytes=10**6)
     assert [p.extra["unit"] for p in r2.pairs] == ["save", "count"]
@@ -108,7 +109,7 @@ def test_android_pair_matched_by_name_missing_listed():
         (["app.de.po"], "printf_mismatch", "Could not open %s.", 'msgstr "Konnte'),
         (["app.fr.xlf"], "icu_mismatch", "count", "<target>Vous avez"),
         (["memory.tmx"], "url_mismatch", "t2", '<tu tuid="t2">'),
-        (["app.de.xlf"], "url_mismatch", "app | help", '<target state="translated">Hilfe'),
+        (["app.de.xlf"], "url_mismatch", "help", '<target state="translated">Hilfe'),
         (
             ["android/values/strings.xml", "android/values-de/strings.xml"],
             "printf_mismatch",
@@ -331,3 +332,40 @@ def test_batch_manifest_pairs_entry_reads_a_po_file(capsys, tmp_path):
     codes = {it["id"]: it["findings_by_code"] for it in index["items"]}
     assert codes["de"].get("printf_mismatch") == 1 and codes["android"].get("printf_mismatch") == 1
     assert rc == 0
+
+
+def test_ios_strings_pair_end_to_end_utf8_and_utf16(capsys, tmp_path):
+    en = DATA / "ios" / "en.lproj" / "Localizable.strings"
+    de = DATA / "ios" / "de.lproj" / "Localizable.strings"
+    assert detect_format(de) == "strings"
+    code, out, _ = _audit(capsys, en, de)
+    report = json.loads(out)
+    l10n = report["summary"]["l10n"]
+    assert l10n["format"] == "strings" and l10n["audited"] == 4
+    assert l10n["untranslated"] == [{"unit": "delete.button", "line": 11}]
+    assert [m["unit"] for m in l10n["missing"]] == ["sync.error"]
+    (hit,) = _finding_sentences(report, "printf_mismatch")  # %d dropped; %1$@/%2$d reordered ok
+    assert hit["unit"] == "album.count" and hit["line"] == _line_of(de, '"album.count"')
+    # Xcode's older UTF-16 files read the same way
+    de16 = tmp_path / "Localizable.strings"
+    de16.write_bytes(de.read_text(encoding="utf-8").encode("utf-16"))
+    r = read_l10n("strings", str(en), str(de16), max_bytes=10**6)
+    assert [(p.extra["unit"], p.line) for p in r.pairs] == [
+        (s["unit"], s["line"]) for s in report["target"]["sentences"]
+    ]
+
+
+def test_xliff12_id_shared_by_two_files_keeps_the_original(tmp_path):
+    xlf = tmp_path / "two.xlf"
+    units = '<trans-unit id="ok"><source>Save the file.</source><target>Datei speichern.</target>'
+    xlf.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">\n'
+        f'<file original="a.html" source-language="en" target-language="de" datatype="html"><body>{units}</trans-unit>'
+        '<trans-unit id="only"><source>Close</source><target>Schließen</target></trans-unit></body></file>\n'
+        f'<file original="b.html" source-language="en" target-language="de" datatype="html"><body>{units}</trans-unit></body></file>\n'
+        "</xliff>\n",
+        encoding="utf-8",
+    )
+    r = read_l10n("xliff", str(xlf), max_bytes=10**6)
+    assert [p.extra["unit"] for p in r.pairs] == ["a.html | ok", "only", "b.html | ok"]

@@ -39,6 +39,7 @@ _BY_SUFFIX = {
     ".ts": "ts",
     ".properties": "properties",
     ".md": "markdown",
+    ".strings": "strings",
     ".markdown": "markdown",
 }
 

@@ -30,7 +30,7 @@ __all__ = [
 #: Formats whose every unit holds source and target.
 BILINGUAL: tuple[str, ...] = ("po", "xliff", "tmx", "ts")
 #: Formats that hold one language (a source file and its translation are compared).
-MONOLINGUAL: tuple[str, ...] = ("android", "properties", "json", "markdown")
+MONOLINGUAL: tuple[str, ...] = ("android", "properties", "json", "markdown", "strings")
 FORMATS: tuple[str, ...] = BILINGUAL + MONOLINGUAL
 
 #: format -> (module, class) in translate-toolkit.
@@ -43,6 +43,9 @@ _STORES = {
     "android": ("translate.storage.aresource", "AndroidResourceFile"),
     "properties": ("translate.storage.properties", "javautf8file"),
     "json": ("translate.storage.jsonl10n", "JsonFile"),
+    # iOS/macOS Localizable.strings: UTF-8 (what Xcode writes today) or UTF-16 with a BOM
+    "strings": ("translate.storage.properties", "stringsutf8file"),
+    "strings16": ("translate.storage.properties", "stringsfile"),
 }
 
 _INSTALL = "pip install 'mtaudit[l10n]'"
@@ -145,7 +148,8 @@ class _Lines:
     """Line lookups in a file's text (for formats whose parser keeps no line numbers)."""
 
     def __init__(self, data: bytes) -> None:
-        self.lines = data.decode("utf-8", "replace").splitlines()
+        utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+        self.lines = data.decode("utf-16" if utf16 else "utf-8", "replace").splitlines()
 
     def keyword_after(self, line: int | None, keyword: str) -> int | None:
         """The line of the first ``keyword`` (``msgid``, ``msgstr``) at or after ``line``."""
@@ -157,12 +161,15 @@ class _Lines:
         return line
 
     def key(self, key: str, fmt: str) -> int | None:
-        """The first line defining ``key`` (properties ``key=…``, JSON ``"key":``)."""
+        """The first line defining ``key`` (properties ``key=…``, JSON ``"key":``, iOS strings
+        ``"key" = …;``)."""
         last = key.rsplit(".", 1)[-1] if fmt == "json" else key
         if not last:
             return None
         if fmt == "json":
             pat = re.compile(r'"' + re.escape(last) + r'"\s*:')
+        elif fmt == "strings":
+            pat = re.compile(r'^\s*"?' + re.escape(last) + r'"?\s*=')
         else:
             pat = re.compile(r"^\s*" + re.escape(last) + r"\s*[=:\s]")
         for k, text in enumerate(self.lines):
@@ -178,7 +185,7 @@ def _line_of(unit: Any, fmt: str, lines: _Lines, *, target: bool) -> int | None:
     if fmt in ("xliff", "xliff2", "ts"):
         child = ("translation" if fmt == "ts" else "target") if target else "source"
         return _xml_line(unit, child) or _xml_line(unit)
-    if fmt in ("properties", "json"):
+    if fmt in ("properties", "json", "strings"):
         # the key's own line (translate-toolkit's line number starts at the unit's comments)
         return lines.key(str(unit.getid()), fmt) or getattr(unit, "line_number", None)
     return _xml_line(unit)
@@ -266,6 +273,22 @@ def _where(uid: str, line: int | None) -> dict[str, Any]:
     return {"unit": unit_label(uid), "line": line}
 
 
+def _xliff12_ids(units: list[Any]) -> dict[str, tuple[str, str]]:
+    """XLIFF 1.2: translate-toolkit's id (``original`` U+0004 ``id``) → (the bare trans-unit
+    ``id`` a translator searches for, the ``<file>``'s ``original``), for every id that is unique
+    in the file; an id that two ``<file>`` elements share keeps the qualified form."""
+    bare: dict[str, list[tuple[str, str]]] = {}
+    for unit in units:
+        uid = str(unit.getid())
+        if "\x04" not in uid:
+            continue
+        original, _, tid = uid.rpartition("\x04")
+        bare.setdefault(tid, []).append((uid, original))
+    return {
+        found[0][0]: (tid, found[0][1]) for tid, found in bare.items() if tid and len(found) == 1
+    }
+
+
 def read_bilingual(fmt: str, path: str, *, max_bytes: int) -> L10nInput:
     """Read a PO, XLIFF, TMX or TS file (every unit holds source and target)."""
     data = read_bytes(path, max_bytes=max_bytes, what=f"a {fmt} file")
@@ -276,10 +299,12 @@ def read_bilingual(fmt: str, path: str, *, max_bytes: int) -> L10nInput:
     lines = _Lines(data)
     result = L10nInput(fmt, [], path)
     result.source_lang, result.target_lang = _langs(store)
+    xliff_ids = _xliff12_ids(store.units) if key == "xliff" else {}
     for unit in store.units:
         if _is_header(unit):
             continue
         uid = str(unit.getid())
+        uid, original = xliff_ids.get(uid, (uid, None))
         src_forms = _forms(unit.source)
         if not any(s.strip() for s in src_forms):
             continue  # an empty source (a PO header, an empty TMX tuv): nothing to translate
@@ -295,7 +320,7 @@ def read_bilingual(fmt: str, path: str, *, max_bytes: int) -> L10nInput:
         result.audited += 1
         s_line = _line_of(unit, key, lines, target=False)
         result.pairs.extend(
-            _pairs_of(uid, src_forms, tgt_forms, line, state, _context(unit), s_line)
+            _pairs_of(uid, src_forms, tgt_forms, line, state, _context(unit) or original, s_line)
         )
     return result
 
@@ -310,7 +335,10 @@ def read_monolingual(fmt: str, source: str, target: str, *, max_bytes: int) -> L
     stores = []
     for path in (source, target):
         data = read_bytes(path, max_bytes=max_bytes, what=f"a {fmt} file")
-        stores.append((_parse(fmt, data, path), _Lines(data)))
+        key = fmt
+        if fmt == "strings" and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            key = "strings16"
+        stores.append((_parse(key, data, path), _Lines(data)))
     (s_store, s_lines), (t_store, t_lines) = stores
     result = L10nInput(fmt, [], target, source_path=source)
     by_id = {}
