@@ -241,13 +241,56 @@ def speed(pair: str, n: int, repeats: int = 2) -> None:
     wt._MODEL = model
 
 
+def false_alarms(pair: str, n: int) -> None:
+    """``error_span`` findings on good human translations: the first ``n`` segment pairs of the
+    WMT22 news documents of ``pair`` (source and human reference), ``--profile fast``, pairs
+    mode, with the check's default settings and with ``major_peak=0.85``."""
+    import collections
+    import json
+
+    import mtaudit
+    from mtaudit.report import SEVERITIES
+
+    from .common import benchdata
+
+    path = benchdata() / "news_docs" / "wmt22" / f"{pair}.jsonl"
+    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    pairs = [(s, r) for d in docs for s, r in zip(d["src"], d["ref"]) if s.strip() and r.strip()]
+    pairs = pairs[:n]
+    sl, tl = docs[0]["src_lang"], docs[0]["tgt_lang"]
+    rep = mtaudit.audit_pairs(
+        pairs, src_lang=sl, tgt_lang=tl, profile="fast",
+        checks={"error_span": {"major_peak": 0.85}},
+    )  # fmt: skip
+    spans = [f for f in rep.findings if f.code == "error_span"]
+    by_sev = collections.Counter(f.severity for f in spans)
+    flagged = len({f.sentence for f in spans})
+    strong = len({f.sentence for f in spans if f.severity == "major"})
+    print(
+        f"{pair}: {len(pairs)} reference pairs; error_span findings "
+        f"{dict((k, by_sev[k]) for k in SEVERITIES if by_sev[k])}; sentences flagged {flagged} "
+        f"({flagged / len(pairs):.0%}), with a peak >= 0.85: {strong} ({strong / len(pairs):.0%})"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache-lm", action="store_true")
     ap.add_argument("--speed", type=int, default=0, help="time audit_pairs on this many pairs")
     ap.add_argument("--pairs", default=",".join(PAIRS))
+    ap.add_argument(
+        "--false-alarms", type=int, default=0,
+        help="error_span findings on this many WMT22 human reference pairs per --pairs entry "
+        "(news_docs pairs, e.g. ja-en,en-ru,de-fr)",
+    )  # fmt: skip
     args = ap.parse_args()
     from mtaudit.wordtags import load_word_tag_model
+
+    if args.false_alarms:
+        print(f"machine: {machine()}")
+        for pair in args.pairs.split(","):
+            false_alarms(pair, args.false_alarms)
+        return
 
     if args.speed:
         for pair in args.pairs.split(","):

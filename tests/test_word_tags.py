@@ -95,10 +95,11 @@ def _ctx(model_p: list[float]) -> CheckContext:
 def test_error_span_check_runs_and_severity() -> None:
     ctx = _ctx([0.1, 0.95, 0.7, 0.1, 0.55, 0.55, 0.9])
     found = list(ErrorSpanCheck().run(ctx))
-    # "cat sat" (peak 0.95, major); "the mat" (peak 0.55 < min_peak): not reported
+    # "cat sat" (peak 0.95; minor by default); "the mat" (peak 0.55 < min_peak): not reported
     assert len(found) == 1
     f = found[0]
-    assert f.code == "error_span" and f.severity == "major"
+    assert f.code == "error_span" and f.severity == "minor"
+    assert [x.severity for x in ErrorSpanCheck(major_peak=0.85).run(ctx)] == ["major"]
     assert ctx.target.text[f.span[0] : f.span[1]] == "cat sat"
     assert f.evidence["words"] == 2
     found = list(ErrorSpanCheck(min_peak=0.5, major_peak=0.99).run(ctx))
@@ -167,3 +168,14 @@ def test_word_frequencies_of_languages_whose_tokenizer_is_missing() -> None:
         encoder=HashingEncoder(),
     )
     assert rep.target.sentences[0].text
+
+
+@pytest.mark.skipif(load_word_tag_model() is None, reason="no word-tag model file")
+def test_comparable_mode_is_not_tagged() -> None:
+    doc = "The cat is on the table. It sleeps there all day."
+    rep = mtaudit.audit(
+        doc, doc, src_lang="en", tgt_lang="en", mode="comparable", encoder=HashingEncoder(),
+        fluency=False,
+    )  # fmt: skip
+    assert all(s.tokens is None for s in rep.target.sentences)
+    assert not [f for f in rep.findings if f.code == "error_span"]

@@ -5,7 +5,7 @@ Reads ``ctx.signals["word_tags"]["target"][i]``, left by the word-tag stage
 stretch of consecutive words at or above ``threshold`` (default: the tag model's dev-chosen
 threshold, chosen for word-level MCC on held-out train data); punctuation between two bad
 words joins the run. A run is reported when its highest ``p_bad`` reaches ``min_peak``;
-severity is ``minor``, ``major`` when the peak reaches ``major_peak``. Without word tags (no
+severity is ``minor`` (``major`` when the peak reaches ``major_peak``, if set; unset by default). Without word tags (no
 model file) the check produces nothing.
 """
 
@@ -33,7 +33,9 @@ class ErrorSpanCheck(Check):
     params: dict[str, Any] = {
         "threshold": None,  # p_bad for a word to join a run; None = the model's threshold
         "min_peak": 0.6,  # a run is reported when its highest p_bad reaches this
-        "major_peak": 0.85,  # ... and is major from this peak on
+        # ... and is major from this peak on; None (default): always minor, because on good
+        # human translations the tags still flag many sentences (docs/checks.md)
+        "major_peak": None,
         "min_words": 1,
     }
 
@@ -41,8 +43,9 @@ class ErrorSpanCheck(Check):
         super().__init__(severity, **overrides)
         if self.p["threshold"] is not None:
             check_number_param(self, "threshold", 0)
-        for name in ("min_peak", "major_peak"):
-            check_number_param(self, name, 0)
+        check_number_param(self, "min_peak", 0)
+        if self.p["major_peak"] is not None:
+            check_number_param(self, "major_peak", 0)
         check_number_param(self, "min_words", 1)
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
@@ -63,7 +66,8 @@ class ErrorSpanCheck(Check):
                 if n_words < int(self.p["min_words"]) or peak < float(self.p["min_peak"]):
                     continue
                 s, e = spans[a][0], spans[b - 1][1]
-                severity = "major" if peak >= float(self.p["major_peak"]) else self.severity
+                major = self.p["major_peak"]
+                severity = "major" if major is not None and peak >= float(major) else self.severity
                 yield self.finding(
                     "target",
                     sent.index,

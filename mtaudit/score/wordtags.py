@@ -19,10 +19,12 @@ __all__ = ["word_tag_stage"]
 
 
 def word_tag_stage(ctx: CheckContext, components: dict[str, str]) -> None:
-    """Tag the target's words (nothing when the model file is missing)."""
+    """Tag the target's words (nothing in comparable mode or when the model file is missing)."""
     from ..wordtags import load_word_tag_model, tag_words
     from .quality import load_quality_model
 
+    if ctx.mode == "comparable":
+        return  # a retelling rewords by design: tags learned from post-edited MT do not apply
     model = load_word_tag_model()
     if model is None:
         return
