@@ -11,6 +11,7 @@ worker processes, with a crashing worker costing only the unit it was auditing.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import os
 import time
@@ -412,15 +413,25 @@ def isolated_pool(
             except Exception as exc:  # e.g. a result that could not be sent back
                 return failed(task, f"worker failed: {error_line(exc)}")
 
-    todo = iter(tasks)
+    todo: Iterator[T] = iter(tasks)
     while True:
         ex = pool(jobs)
         flight: deque[tuple[T, Future[R]]] = deque()
         broken = finished = False
         try:
-            while True:
+            while not broken:
                 while len(flight) < 2 * jobs and (task := next(todo, _END)) is not _END:
-                    flight.append((task, call(ex, task)))  # type: ignore[arg-type]
+                    try:
+                        flight.append((task, call(ex, task)))  # type: ignore[arg-type]
+                    except BrokenProcessPool:  # a task in flight broke it while submitting:
+                        if flight:  # this one goes to the next pool
+                            todo = itertools.chain([task], todo)  # type: ignore[list-item]
+                        else:  # nothing in flight (a failing initializer): run it alone below
+                            flight.append((task, None))  # type: ignore[arg-type]
+                        broken = True
+                        break
+                if broken:
+                    break
                 if not flight:
                     break
                 task, fut = flight.popleft()

@@ -472,6 +472,34 @@ def test_a_crashing_worker_loses_only_its_item(tmp_path):
     assert "crashed while auditing this item" in got[2][1].error
 
 
+def _die_on_boom(task):
+    if task == "boom":
+        os._exit(3)
+    return task.upper()
+
+
+def _no_init():
+    pass
+
+
+def test_a_pool_that_breaks_while_tasks_are_submitted_loses_only_the_crashing_task():
+    """The pool can break between two submissions (seen on CI): the task being submitted must
+    go on in the next pool, not end the run with BrokenProcessPool."""
+    import time
+
+    from mtaudit.runner import isolated_pool
+
+    def call(ex, task):
+        if task == "c":
+            time.sleep(1.0)  # let the worker running "boom" die before "c" is submitted
+        return ex.submit(_die_on_boom, task)
+
+    got = list(
+        isolated_pool(["a", "boom", "c", "d"], 1, _no_init, (), call, lambda t, why: why, "crashed")
+    )
+    assert got == [("a", "A"), ("boom", "crashed"), ("c", "C"), ("d", "D")]
+
+
 def test_an_lm_that_fails_to_load_is_skipped_and_named(monkeypatch):
     import mtaudit
     import mtaudit.fluency
