@@ -322,22 +322,21 @@ def main() -> None:
     en_pairs = [p for p in PAIRS if p.endswith("-en")]
     if args.pairs:
         en_pairs = [p for p in args.pairs.split(",") if p.endswith("-en")]
+    def ablate_lm() -> None:
+        """The LM features one group at a time on top of every lexical feature (LR)."""
+        groups = [
+            "lm",
+            "norm",
+            "lm,norm,prev_norm,next_norm,next_lm",
+            "sent_norm_mean,sent_norm_min,norm_minus_mean",
+            "win3_min",
+            ",".join(LM_FEATURES),
+        ]
+        ablate(en_pairs, list(LEX_FEATURES), groups, True, log)
+
     if args.ablate and args.pairs:
         log("LM features on top of all lex features (LR):")
-        ablate(
-            en_pairs,
-            list(LEX_FEATURES),
-            [
-                "lm",
-                "norm",
-                "lm,norm,prev_norm,next_norm,next_lm",
-                "sent_norm_mean,sent_norm_min,norm_minus_mean",
-                "win3_min",
-                ",".join(LM_FEATURES),
-            ],
-            True,
-            log,
-        )
+        ablate_lm()
         return
     if args.ablate:
         log("lex features, all pairs (LR):")
@@ -357,20 +356,7 @@ def main() -> None:
             log,
         )
         log("LM features on top of all lex features, into-English pairs (LR):")
-        ablate(
-            en_pairs,
-            list(LEX_FEATURES),
-            [
-                "lm",
-                "norm",
-                "lm,norm,prev_norm,next_norm,next_lm",
-                "sent_norm_mean,sent_norm_min,norm_minus_mean",
-                "win3_min",
-                ",".join(LM_FEATURES),
-            ],
-            True,
-            log,
-        )
+        ablate_lm()
         return
     cands = [("lr", 1e-3)] if args.quick else [("lr", 1e-3), ("mlp", 16, 1e-4)]
     pair_cands = [("lr", 1e-3)] if args.quick or args.pair_lr else [("lr", 1e-3), ("mlp", 8, 1e-3)]

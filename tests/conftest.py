@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,19 @@ def seed_report_with_lm(seed_paths):
         pytest.skip(f"fluency LM not installed: {exc}")
     src, tgt = seed_paths
     return mtaudit.audit(read_document(src), read_document(tgt), fluency=scorer)
+
+
+@pytest.fixture()
+def no_network(monkeypatch):
+    """Refuse (and record) every attempt to open a network connection; assert there was none."""
+    attempts: list[object] = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise OSError("network access attempted in a test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    yield attempts
+    assert attempts == [], f"network access attempted: {attempts}"

@@ -12,7 +12,6 @@ import math
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -74,22 +73,6 @@ def tiny(comet_tiny, tmp_path_factory) -> dict[str, Path]:
         kind: comet_tiny.build_tiny_checkpoint(root, kind, encoder=encoder)
         for kind in comet_tiny.KINDS
     }
-
-
-@pytest.fixture()
-def no_network(monkeypatch):
-    """Record (and refuse) every attempt to open a network connection; assert there was none."""
-    attempts: list[object] = []
-
-    def refuse(*args, **kwargs):
-        attempts.append(args)
-        raise OSError("network access attempted in a test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    yield attempts
-    assert attempts == [], f"network access attempted: {attempts}"
 
 
 @pytest.fixture()

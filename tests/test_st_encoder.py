@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import pickle
-import socket
 import sys
 from pathlib import Path
 
@@ -52,23 +51,17 @@ def model_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture()
-def no_network(monkeypatch):
-    """Refuse (and record) every network connection and every Hub download; assert none."""
+def no_network(no_network, monkeypatch):
+    """The shared no-network fixture (tests/conftest.py), plus every Hub download refused."""
     import huggingface_hub
 
-    attempts: list[object] = []
-
     def refuse(*args, **kwargs):
-        attempts.append(args)
+        no_network.append(args)
         raise OSError("network access attempted in a test")
 
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
     for attr in ("hf_hub_download", "snapshot_download"):
         monkeypatch.setattr(huggingface_hub, attr, refuse)
-    yield attempts
-    assert attempts == [], f"network access attempted: {attempts}"
+    return no_network
 
 
 def _run(capsys, *argv):
