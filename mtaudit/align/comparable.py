@@ -75,6 +75,15 @@ class ComparableSettings:
     mutual_bonus: float = 0.3
     #: ... and by this much when the link continues the sequence of a neighbouring link.
     sequence_bonus: float = 0.5
+    #: A target whose best source prefers another target takes its second best instead when
+    #: that one prefers it (mutual) and clears the bar (not when the two are neighbours: that
+    #: is a merged restatement, see :func:`_joins`).
+    mutual_second: bool = True
+    #: ... when its cosine is within this many spreads of the best one.
+    second_gap: float = 0.5
+    #: Link two unlinked neighbouring targets with the same best source as one split
+    #: restatement when their joined text clears the single-link bar (see :func:`_split_pairs`).
+    split_pairs: bool = True
     #: Look for many-to-one and one-to-many restatements (see :func:`_joins`).
     joins: bool = True
     #: A join (a second source for a linked target, or a neighbouring target for a linked
@@ -244,6 +253,13 @@ def first_links(nb: Neighbours, s: ComparableSettings) -> dict[int, tuple[int, f
     best: dict[int, tuple[int, float]] = {}  # accepted target -> (source, cosine)
     for j in range(n_t):
         i1, v1 = int(nb.top_idx[j, 0]), float(nb.top_sim[j, 0])
+        if s.mutual_second and nb.top_idx.shape[1] > 1 and nb.col_best[i1] != j:
+            # the best source prefers another target, the second best prefers this one
+            i2, v2 = int(nb.top_idx[j, 1]), float(nb.top_sim[j, 1])
+            ok = nb.col_best[i2] == j and abs(i2 - i1) != 1 and (v1 - v2) / sp <= s.second_gap
+            if ok and passes(j, i2, v2):
+                best[j] = (i2, v2)
+                continue
         if passes(j, i1, v1):
             best[j] = (i1, v1)
     # A retelling keeps the order within a paragraph: a target whose best source continues the
@@ -343,11 +359,11 @@ def align_comparable(
 #: target after / before j is linked to the source after / before i2), i2 linked elsewhere,
 #: gap (cos(j, i1) - cos(j, i2)), column margin (cos(j, i2) - i2's best other target), gain of
 #: the joined source text, length gain
-SOURCE_JOIN = (-2.03, 1.46, 1.75, -0.64, -0.23, 1.12, 2.15, 2.24)
+SOURCE_JOIN = (-2.27, 1.58, 1.77, -0.62, -0.17, 1.1, 2.22, 2.31)
 #: neighbouring target j2 of a target j linked to i1 (j2 unlinked): 1, z of cos(j2, i1), gap
 #: (cos(j, i1) - cos(j2, i1)), row margin (cos(j2, i1) - j2's best other source), column margin
 #: (cos(j2, i1) - i1's best target other than j, j2), gain of the joined target text, length gain
-TARGET_JOIN = (0.06, 0.95, -0.51, 0.65, 0.3, 2.72, 1.68)
+TARGET_JOIN = (0.24, 1.19, -0.66, 0.6, 0.08, 2.7, 1.58)
 # a join's features are clipped to this many spreads (tiny documents have no "other" sentence)
 _CLIP = 6.0
 
@@ -531,6 +547,48 @@ def _joins(
         if sc >= s.join_min and sc > tpick.get(j2, (-np.inf,))[0]:
             tpick[j2] = (float(sc), best[j][0])
     out += [(j2, i1, margin(j2, i1)) for j2, (_, i1) in tpick.items()]
+    if s.split_pairs:
+        out += _split_pairs(tgt, src_emb, tgt_emb, encoder, nb, best, s, tgt_lang, set(tpick))
+    return out
+
+
+def _split_pairs(
+    tgt: Sequence[str],
+    src_emb: np.ndarray,
+    tgt_emb: np.ndarray,
+    encoder: Encoder,
+    nb: Neighbours,
+    best: dict[int, tuple[int, float]],
+    s: ComparableSettings,
+    tgt_lang: str | None,
+    taken: set[int],
+) -> list[tuple[int, int, float]]:
+    """Two unlinked target sentences close together (``j``, ``j + 1`` or ``j + 2``) with the
+    same best source ``i``, neither clearing the bar alone: the halves of one restatement split
+    in two, linked when their joined text clears the single-link bar (z and CSLS margin, the
+    neighbourhood taken as the larger of the two halves')."""
+    sp, n_t = nb.spread, len(tgt)
+    free = [j for j in range(n_t) if j not in best and j not in taken]
+    cand = []
+    for j in free:
+        i = int(nb.top_idx[j, 0])
+        for j2 in (j + 1, j + 2):
+            if j2 < n_t and j2 not in best and j2 not in taken and int(nb.top_idx[j2, 0]) == i:
+                cand.append((j, j2, i))
+    if not cand:
+        return []
+    vecs = encoder.encode([tgt[j] + " " + tgt[j2] for j, j2, _ in cand], tgt_lang)
+    out: list[tuple[int, int, float]] = []
+    used: set[int] = set()
+    for (j, j2, i), vec in zip(cand, vecs, strict=True):
+        if j in used or j2 in used:
+            continue
+        v = float(vec @ src_emb[i])
+        m = (v - 0.5 * (max(float(nb.r_row[j]), float(nb.r_row[j2])) + float(nb.r_col[i]))) / sp
+        need = s.csls_min - (s.mutual_bonus if nb.col_best[i] in (j, j2) else 0.0)
+        if (v - nb.median) / sp >= s.z_min and m >= need:
+            out += [(j, i, m), (j2, i, m)]
+            used |= {j, j2}
     return out
 
 
