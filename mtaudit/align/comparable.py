@@ -257,6 +257,7 @@ def first_links(nb: Neighbours, s: ComparableSettings) -> dict[int, tuple[int, f
             # the best source prefers another target, the second best prefers this one
             i2, v2 = int(nb.top_idx[j, 1]), float(nb.top_sim[j, 1])
             ok = nb.col_best[i2] == j and abs(i2 - i1) != 1 and (v1 - v2) / sp <= s.second_gap
+            ok = ok and passes(j, i1, v1)
             if ok and passes(j, i2, v2):
                 best[j] = (i2, v2)
                 continue
@@ -359,11 +360,11 @@ def align_comparable(
 #: target after / before j is linked to the source after / before i2), i2 linked elsewhere,
 #: gap (cos(j, i1) - cos(j, i2)), column margin (cos(j, i2) - i2's best other target), gain of
 #: the joined source text, length gain
-SOURCE_JOIN = (-2.27, 1.58, 1.77, -0.62, -0.17, 1.1, 2.22, 2.31)
+SOURCE_JOIN = (-2.28, 1.58, 1.76, -0.6, -0.17, 1.1, 2.21, 2.31)
 #: neighbouring target j2 of a target j linked to i1 (j2 unlinked): 1, z of cos(j2, i1), gap
 #: (cos(j, i1) - cos(j2, i1)), row margin (cos(j2, i1) - j2's best other source), column margin
 #: (cos(j2, i1) - i1's best target other than j, j2), gain of the joined target text, length gain
-TARGET_JOIN = (0.24, 1.19, -0.66, 0.6, 0.08, 2.7, 1.58)
+TARGET_JOIN = (0.1, 1.08, -0.61, 0.7, 0.08, 2.76, 1.6)
 # a join's features are clipped to this many spreads (tiny documents have no "other" sentence)
 _CLIP = 6.0
 
