@@ -12,22 +12,28 @@ and a compressed one (E5: ~0.75 vs ~0.88), and an encoder never calibrated here:
 
 1. The similarities ``S[j, i]`` (target *j*, source *i*) are computed block by block; kept are
    each target's two best sources, the CSLS neighbourhood means of both sides (the mean of each
-   sentence's ``k`` best cosines on the other side), each source's best target, and a sample for
-   the background median and spread. Memory is linear in the two lengths (10,000 x 10,000
+   sentence's ``k`` best cosines on the other side), each source's three best targets, and a
+   sample for the background median and spread. Memory is linear in the two lengths (10,000 x 10,000
    sentences: 255 MB peak, 6 s after encoding; the former whole-matrix version: 2.4 GB, 24 s).
 2. A target is linked to its best source when the CSLS margin (Lample et al. 2018: the cosine
    minus the mean of the two neighbourhood means, which discounts hubs and topical documents) is
    at least ``csls_min`` spreads — ``mutual_bonus`` less when the two are each other's best match
-   (mutual nearest neighbours) — and the cosine is ``z_min`` spreads above the background median.
+   (mutual nearest neighbours), ``sequence_bonus`` less when the link continues the sequence of a
+   neighbouring link — and the cosine is ``z_min`` spreads above the background median. A
+   target whose best source prefers another target takes its second best instead when that one
+   prefers it (``mutual_second``).
 3. Many-to-one and one-to-many restatements (:func:`_joins`): a linked target may take a second
    source (its second best or a neighbour of its source), and an unlinked target next to a linked
-   one may join that link (a sentence split in two), when the joined text matches better, the
-   lengths agree better, and the cosine is close enough — with a lower bar when the extra sentence
-   is the other's best match and otherwise unlinked.
+   one may join that link (a sentence split in two), when a logistic score over in-document
+   evidence — adjacency, sequence, cosine gap, the margin over competing sentences, the gain of
+   the joined text and of length agreement, all ranks or differences in spreads — clears
+   ``join_min``. Two unlinked neighbouring targets with one best source are linked together
+   when their joined text clears the single-link bar (:func:`_split_pairs`).
 4. Links sharing a sentence are merged, up to ``max_group`` sentences a side.
 
-Chosen on the *tune* documents of ``benchmarks/bench_news_retold.py`` (WMT22 en–uk, en–ru, de–fr
-news retold in both directions; USE for ru and de–fr, E5 for uk) and reported there on held-out
+Chosen (and the join weights fitted, ``bench_news_retold.fit_joins``) on the *tune* documents of
+``benchmarks/bench_news_retold.py`` (WMT22 en–uk, en–ru, de–fr news retold in both directions;
+USE for ru and de–fr, E5 for uk) and reported there on held-out
 documents and on four language pairs never tuned on. Before (absolute CSLS ≥ 0.06, tuned on
 Text+Berg de–fr with USE) held-out F1 was 0.31 uk→en and 0.47 hr→en (the E5 pairs), 0.94 ru→en.
 """
