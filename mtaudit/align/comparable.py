@@ -81,6 +81,14 @@ class ComparableSettings:
     mutual_bonus: float = 0.3
     #: ... and by this much when the link continues the sequence of a neighbouring link.
     sequence_bonus: float = 0.5
+    #: ... for the target's best source, or its second best too (2).
+    sequence_top: int = 2
+    #: A link whose source breaks the neighbours' sequence moves to the target's second best
+    #: when that one continues it, is within ``second_gap`` and clears the lowered bar.
+    sequence_override: bool = True
+    #: A neighbouring link is in sequence when its source is at most this many sentences away
+    #: (2 also allows for a merged or dropped sentence between them).
+    sequence_reach: int = 1
     #: A target whose best source prefers another target takes its second best instead when
     #: that one prefers it (mutual) and clears the bar (not when the two are neighbours: that
     #: is a merged restatement, see :func:`_joins`).
@@ -269,21 +277,46 @@ def first_links(nb: Neighbours, s: ComparableSettings) -> dict[int, tuple[int, f
                 continue
         if passes(j, i1, v1):
             best[j] = (i1, v1)
+
     # A retelling keeps the order within a paragraph: a target whose best source continues the
     # sequence of a neighbouring link (j - 1 -> i - 1 or j + 1 -> i + 1) needs less.
+    def in_sequence(j: int, i: int) -> bool:
+        before, after = best.get(j - 1, (-9,))[0], best.get(j + 1, (-9,))[0]
+        return 1 <= i - before <= s.sequence_reach or 1 <= after - i <= s.sequence_reach
+
     grown = s.sequence_bonus > 0
     while grown:
         grown = False
         for j in range(n_t):
             if j in best:
                 continue
-            i1, v1 = int(nb.top_idx[j, 0]), float(nb.top_sim[j, 0])
-            if best.get(j - 1, (-9,))[0] == i1 - 1 or best.get(j + 1, (-9,))[0] == i1 + 1:
+            for r in range(min(s.sequence_top, nb.top_idx.shape[1])):
+                i1, v1 = int(nb.top_idx[j, r]), float(nb.top_sim[j, r])
+                if in_sequence(j, i1):
+                    need = s.csls_min - s.sequence_bonus
+                    need -= s.mutual_bonus if nb.col_best[i1] == j else 0.0
+                    if (v1 - nb.median) / sp >= s.z_min and margin(j, i1, v1) >= need:
+                        best[j] = (i1, v1)
+                        grown = True
+                        break
+    if s.sequence_override and nb.top_idx.shape[1] > 1:
+        # a link out of sequence whose close second best continues a neighbour's sequence
+        for j in sorted(best):
+            i1, v1 = best[j]
+            if i1 != int(nb.top_idx[j, 0]):
+                continue
+
+            i2, v2 = int(nb.top_idx[j, 1]), float(nb.top_sim[j, 1])
+            if (
+                not in_sequence(j, i1)
+                and in_sequence(j, i2)
+                and abs(i2 - i1) != 1
+                and (v1 - v2) / sp <= s.second_gap
+            ):
                 need = s.csls_min - s.sequence_bonus
-                need -= s.mutual_bonus if nb.col_best[i1] == j else 0.0
-                if (v1 - nb.median) / sp >= s.z_min and margin(j, i1, v1) >= need:
-                    best[j] = (i1, v1)
-                    grown = True
+                need -= s.mutual_bonus if nb.col_best[i2] == j else 0.0
+                if (v2 - nb.median) / sp >= s.z_min and margin(j, i2, v2) >= need:
+                    best[j] = (i2, v2)
     return best
 
 
@@ -366,11 +399,11 @@ def align_comparable(
 #: target after / before j is linked to the source after / before i2), i2 linked elsewhere,
 #: gap (cos(j, i1) - cos(j, i2)), column margin (cos(j, i2) - i2's best other target), gain of
 #: the joined source text, length gain
-SOURCE_JOIN = (-2.28, 1.58, 1.76, -0.6, -0.17, 1.1, 2.21, 2.31)
+SOURCE_JOIN = (-2.81, 2.02, 1.73, -1.13, -0.08, 1.04, 2.27, 2.63)
 #: neighbouring target j2 of a target j linked to i1 (j2 unlinked): 1, z of cos(j2, i1), gap
 #: (cos(j, i1) - cos(j2, i1)), row margin (cos(j2, i1) - j2's best other source), column margin
 #: (cos(j2, i1) - i1's best target other than j, j2), gain of the joined target text, length gain
-TARGET_JOIN = (0.1, 1.08, -0.61, 0.7, 0.08, 2.76, 1.6)
+TARGET_JOIN = (0.15, 1.11, -0.62, 0.64, 0.1, 2.73, 1.58)
 # a join's features are clipped to this many spreads (tiny documents have no "other" sentence)
 _CLIP = 6.0
 # a candidate is encoded (joined text) only when this gain (spreads) would make it join; on the
