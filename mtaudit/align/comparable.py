@@ -612,9 +612,12 @@ def _split_pairs(
     neighbourhood taken as the larger of the two halves')."""
     sp, n_t = nb.spread, len(tgt)
     free = [j for j in range(n_t) if j not in best and j not in taken]
+    linked = {i for i, _ in best.values()}
     cand = []
     for j in free:
         i = int(nb.top_idx[j, 0])
+        if i in linked:
+            continue  # restated elsewhere already (or a hub): not the source of a split
         for j2 in (j + 1, j + 2):
             if j2 < n_t and j2 not in best and j2 not in taken and int(nb.top_idx[j2, 0]) == i:
                 cand.append((j, j2, i))
