@@ -164,7 +164,7 @@ def run(quick: bool = False) -> str:
     return (
         "Link precision/recall over (source, retold) sentence pairs; *foreign linked* is the share "
         "of inserted foreign sentences that were wrongly linked. Encoder: USE. Settings: "
-        f"z_min={s.z_min}, csls_min={s.csls_min}, second_gap={s.second_gap}.\n\n"
+        f"z_min={s.z_min}, csls_min={s.csls_min}, join_min={s.join_min}.\n\n"
         "| split | retellings | P | R | F1 | foreign linked | seconds |\n"
         "|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n\n"
         "Caveat: synthetic retellings are cross-lingual translations cut and shuffled; real "

@@ -15,7 +15,8 @@ pairs, counts summed over the documents; *foreign linked* is the share of insert
 sentences linked to anything; *auto* the share of retellings ``choose_mode`` calls comparable.
 
 Tuned (``--tune``) on the tune documents of en–uk, en–ru and de–fr (both directions); reported on
-the held-out documents of all seven pairs.
+the held-out documents of all seven pairs. :func:`fit_joins` refits the join weights of the
+comparable aligner (``SOURCE_JOIN`` / ``TARGET_JOIN``) on the same tune documents.
 """
 
 from __future__ import annotations
@@ -209,6 +210,54 @@ def tune(grid: dict[str, Sequence[Any]]) -> None:
             flush=True,
         )
     save_encoders()
+
+
+def _logistic(x: Any, y: Any, l2: float = 1.0, steps: int = 50) -> Any:
+    """L2-regularised logistic regression by Newton's method (intercept unpenalised)."""
+    import numpy as np
+
+    xx = np.c_[np.ones(len(x)), x]
+    w = np.zeros(xx.shape[1])
+    pen = l2 * np.r_[0.0, np.ones(len(w) - 1)]
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-xx @ w))
+        grad = xx.T @ (p - y) + pen * w
+        hess = (xx * (p * (1 - p))[:, None]).T @ xx + np.diag(pen)
+        w -= np.linalg.solve(hess, grad)
+    return w
+
+
+def fit_joins(settings: Any = None) -> tuple[list[float], list[float]]:
+    """Refit ``SOURCE_JOIN`` / ``TARGET_JOIN`` (mtaudit/align/comparable.py) on the candidate
+    joins of the *tune* documents: a candidate is positive when the gold pairs hold it."""
+    import numpy as np
+
+    from mtaudit.align.comparable import (
+        ComparableSettings,
+        first_links,
+        join_candidates,
+        neighbours,
+    )
+
+    s = settings or ComparableSettings()
+    xs, ys, xt, yt = [], [], [], []
+    for items in cases("tune", TUNE_PAIRS).values():
+        for _d, sl, tl, src, retold, gold in items:
+            enc = encoder_for(sl, tl)
+            se, te = enc.encode(src, sl), enc.encode(retold, tl)
+            nb = neighbours(te, se, k=s.k, top=2, block=s.block, background=s.background)
+            best = first_links(nb, s)
+            jc = join_candidates(src, retold, se, te, enc, nb, best, sl, tl)
+            xs.append(jc.source_x)
+            ys += [float((i2, j) in gold) for j, i2 in jc.source]
+            xt.append(jc.target_x)
+            yt += [float((best[j][0], j2) in gold) for j, j2 in jc.target]
+    save_encoders()
+    ws = _logistic(np.vstack(xs), np.array(ys))
+    wt = _logistic(np.vstack(xt), np.array(yt))
+    print(f"SOURCE_JOIN = {tuple(round(float(v), 2) for v in ws)}  ({len(ys)}, {sum(ys):.0f} +)")
+    print(f"TARGET_JOIN = {tuple(round(float(v), 2) for v in wt)}  ({len(yt)}, {sum(yt):.0f} +)")
+    return [float(v) for v in ws], [float(v) for v in wt]
 
 
 if __name__ == "__main__":

@@ -97,6 +97,9 @@ def test_neighbours_blockwise_match_the_full_matrix():
     assert np.allclose(nb.r_col, np.sort(full, axis=0)[-4:, :].mean(axis=0), atol=1e-5)
     assert np.array_equal(nb.col_best, full.argmax(axis=0))
     assert abs(nb.median - float(np.median(full))) < 1e-6
+    # each source's three best targets, best first (used by the join evidence)
+    assert np.array_equal(nb.col_idx, np.argsort(-full, axis=0, kind="stable")[:3])
+    assert np.allclose(nb.col_sim, -np.sort(-full, axis=0)[:3], atol=1e-6)
 
 
 def _compress(emb: np.ndarray, shift: float) -> np.ndarray:
@@ -133,3 +136,53 @@ def test_a_merged_retelling_links_both_sources():
     ]
     links = align_comparable(src, retold, HashingEncoder())
     assert [(lk.source, lk.target) for lk in links] == [([3, 4], [0])]
+
+
+def test_a_split_retelling_links_both_halves():
+    """One source sentence restated in two target sentences: both join its link."""
+    retold = [
+        "A famous chef opened a new restaurant near the harbour.",
+        "Opposition members criticised",
+        "the cost of the tram extension.",
+        "Bus fares will fall by ten percent from the first of March.",
+    ]
+    links = align_comparable(SOURCE, retold, HashingEncoder())
+    pairs = [(lk.source, lk.target) for lk in links]
+    assert ([3], [1, 2]) in pairs
+    assert ([1], [3]) in pairs
+    assert all(0 not in lk.target for lk in links)
+
+
+def test_join_candidates_carry_rank_and_margin_evidence():
+    """Every join feature is a rank, an adjacency or a difference in spreads: squeezing the
+    cosines (an E5-like range) leaves them unchanged."""
+    from mtaudit.align.comparable import (
+        SOURCE_JOIN,
+        TARGET_JOIN,
+        ComparableSettings,
+        first_links,
+        join_candidates,
+        neighbours,
+    )
+
+    class Squeezed(HashingEncoder):
+        def __init__(self, shift: float) -> None:
+            super().__init__()
+            self.shift = shift
+
+        def encode(self, sentences, lang=None):  # type: ignore[no-untyped-def]
+            return _compress(super().encode(sentences, lang), self.shift)
+
+    retold = [SOURCE[3] + " " + SOURCE[4], RETOLD[1], SOURCE[0]]
+    feats = []
+    for shift in (0.0, 2.0):
+        enc = Squeezed(shift)
+        a, b = enc.encode(SOURCE), enc.encode(retold)
+        nb = neighbours(b, a)
+        best = first_links(nb, ComparableSettings())
+        jc = join_candidates(SOURCE, retold, a, b, enc, nb, best)
+        assert jc.source_x.shape[1] == len(SOURCE_JOIN) - 1
+        assert jc.target_x.shape[1] == len(TARGET_JOIN) - 1
+        feats.append((jc.source, jc.source_x))
+    assert feats[0][0] and feats[0][0] == feats[1][0]
+    assert np.allclose(feats[0][1], feats[1][1], atol=0.05)
