@@ -379,7 +379,10 @@ def align_comparable(
 
     link_src = [sorted(g[0]) for g in groups.values()]
     link_tgt = [sorted(g[1]) for g in groups.values()]
-    zs = [min(g[2]) for g in groups.values()]
+    # a link's confidence is that of its strongest sentence pair: the sentences joined to it
+    # passed a join decision of their own, and their weaker margins say how far the link
+    # extends, not whether it exists
+    zs = [max(g[2]) for g in groups.values()]
     sims = _group_similarity(
         src, tgt, link_src, link_tgt, src_emb, tgt_emb, encoder, s, src_lang, tgt_lang
     )
