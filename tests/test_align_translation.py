@@ -184,7 +184,7 @@ def test_settings_validation(enc: HashingEncoder) -> None:
         align_translation(SENTENCES, SENTENCES, enc, overlaps="bogus")
     with pytest.raises(ValueError):
         align_translation(SENTENCES, SENTENCES, enc, anchor_count="bogus")
-    assert TranslationSettings().total() == 6
+    assert TranslationSettings().total() == 5
     assert link_types(2) == [(1, 0), (1, 1), (1, 2), (2, 1)]
 
 
@@ -433,17 +433,17 @@ def test_letterless_line_is_left_out_for_free(enc: HashingEncoder) -> None:
     x = make_side(src, enc, None, np.zeros(len(src)))
     y = make_side(tgt, enc, None, np.zeros(len(tgt)))
     lat = Lattice(*full_band(len(src), len(tgt)), link_types(2))
-    _, ins = null_scores(x, y, lat, 1.0, TranslationSettings(skip_ref=0.0))
+    _, ins = null_scores(x, y, lat, 1.0, TranslationSettings(skip_ref=0.0, skip_letters=1.0))
     assert ins[3] == 0.0 and np.allclose(ins[[1, 2, 4, 5]], TranslationSettings().skip)
     _, ins = null_scores(x, y, lat, 1.0, TranslationSettings(skip_ref=0.0, skip_letters=0.0))
     assert np.allclose(ins[1:], TranslationSettings().skip)
-    links = align_translation(src, tgt, enc)
+    links = align_translation(src, tgt, enc, skip_letters=1.0)
     assert ([], [2]) in pairs(links)
 
 
-def test_three_three_link(enc: HashingEncoder) -> None:
-    """The default allows 3-3 links (``max_group`` 5, ``a + b <= 6``)."""
+def test_link_types_bound() -> None:
     assert (3, 3) in link_types(5) and (1, 5) in link_types(5) and (2, 5) not in link_types(5)
+    assert (3, 3) not in link_types(4) and (2, 4) in link_types(4, 6)
 
 
 def test_news_gold_granularity() -> None:

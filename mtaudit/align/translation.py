@@ -130,7 +130,7 @@ def align_translation(
     *,
     src_lang: str | None = None,
     tgt_lang: str | None = None,
-    max_group: int = 5,
+    max_group: int = 4,
     src_emb: np.ndarray | None = None,
     tgt_emb: np.ndarray | None = None,
     **settings: object,
