@@ -12,11 +12,18 @@ source and on the reference side alike; mtaudit's own segmenter splits both text
 sentences. The gold alignment follows from the segments: every sentence lies in one or more
 segments, and the sentences of segment *k* on both sides form one gold link (a sentence that
 spans two segments joins their links). The translation aligner must recover those links; strict
-and lax precision/recall/F1 as for Text+Berg (``bench_textberg.score``).
+and lax precision/recall/F1 as for Text+Berg (``bench_textberg.score``), after taking the
+system links to the gold's granularity (:func:`to_segments`): many WMT segments (most of en–hr,
+many of ja–en) hold several sentences, and the gold cannot tell a right 1-1 split of a
+two-sentence segment from a wrong one, so system links that exactly tile one segment count as
+that segment's link (issue 19 session 25; the raw sentence-level figure is reported beside it).
 
 Split: documents whose ``doc_id`` hashes (CRC-32) to an even number are the **tune** set, the
 others are **held out**; only the tune documents of en–uk, en–ru and de–fr were looked at while
-changing the aligner. en–zh, ja–en, fr–de and en–hr are language pairs never tuned on.
+changing the aligner. en–zh, ja–en, fr–de and en–hr are language pairs never tuned on (in
+session 25 the wrong links of the ja–en and en–hr *tune* documents were printed to find why
+their strict F1 lagged — segment granularity, which led to :func:`to_segments`; no aligner
+setting was chosen on them).
 
 This module also holds the loaders and the on-disk embedding cache that
 ``bench_news_retold.py`` shares.
@@ -222,6 +229,53 @@ def gold_links(
     return [groups[r] for r in sorted(groups)]
 
 
+def to_segments(
+    gold: Sequence[tuple[Sequence[int], Sequence[int]]],
+    test: Sequence[tuple[Sequence[int], Sequence[int]]],
+) -> list[tuple[list[int], list[int]]]:
+    """``test`` at the granularity of the gold: the non-null system links that exactly tile one
+    gold link (all their sentences inside it, together covering all of it) become that gold
+    link; every other system link is kept as it is.
+
+    The gold only knows segments: a WMT segment of three sentences on both sides is one gold
+    link, so a system that links its sentences 1-1 (right, as far as the gold can tell) would
+    count as three strict errors. Links that cross a segment boundary, or leave part of a
+    segment to a neighbouring link, stay wrong, and so does a tiling with a null link (1-1 +
+    0-1 for a segment of one source and two target sentences: the gold says the second target
+    sentence translates part of the source segment, the null link says it translates nothing).
+    """
+    src_g: dict[int, int] = {}
+    tgt_g: dict[int, int] = {}
+    for k, (gx, gy) in enumerate(gold):
+        for i in gx:
+            src_g[i] = k
+        for j in gy:
+            tgt_g[j] = k
+    inside: dict[int, list[int]] = {}
+    for t, (tx, ty) in enumerate(test):
+        owners = {src_g.get(i, -1) for i in tx} | {tgt_g.get(j, -1) for j in ty}
+        if tx and ty and len(owners) == 1 and -1 not in owners:
+            inside.setdefault(owners.pop(), []).append(t)
+    replace: dict[int, int] = {}
+    for k, ts in inside.items():
+        gx, gy = gold[k]
+        cx = sorted(i for t in ts for i in test[t][0])
+        cy = sorted(j for t in ts for j in test[t][1])
+        if len(ts) > 1 and cx == sorted(gx) and cy == sorted(gy):
+            for t in ts:
+                replace[t] = k
+    out: list[tuple[list[int], list[int]]] = []
+    done: set[int] = set()
+    for t, (tx, ty) in enumerate(test):
+        if t not in replace:
+            out.append((list(tx), list(ty)))
+        elif replace[t] not in done:
+            done.add(replace[t])
+            gx, gy = gold[replace[t]]
+            out.append((sorted(gx), sorted(gy)))
+    return out
+
+
 def doc_case(d: NewsDoc, seed: int = 0) -> tuple[list[str], list[str], list]:
     rng = random.Random(f"{d.pair}|{d.doc_id}|{seed}")
     paras = paragraphs(len(d.src), rng)
@@ -259,7 +313,9 @@ def evaluate_docalign(
             golds.append(gold)
             tests.append([(lk.source, lk.target) for lk in links])
             modes.append(choose_mode(se, te)[0] == "translation")
-        r = score(golds, tests)
+        r = score(golds, [to_segments(g, t) for g, t in zip(golds, tests, strict=True)])
+        fine = score(golds, tests)
+        r["f_strict_sentence"] = fine["f_strict"]
         r["docs"] = len(golds)
         r["auto_ok"] = sum(modes) / max(1, len(modes))
         out[pair] = r
@@ -273,7 +329,7 @@ def _table(results: dict[str, dict[str, float]], split: str) -> list[str]:
         seen = "tuned pair" if pair in TUNE_PAIRS else "unseen pair"
         rows.append(
             f"| {pair} | {split} ({seen}) | {int(r['docs'])} | {r['p_strict']:.3f} | "
-            f"{r['r_strict']:.3f} | {r['f_strict']:.3f} | {r['f_lax']:.3f} | "
+            f"{r['r_strict']:.3f} | {r['f_strict']:.3f} | {r['f_strict_sentence']:.3f} | {r['f_lax']:.3f} | "
             f"{r['auto_ok']:.2f} |"
         )
     return rows
@@ -295,9 +351,13 @@ def run(quick: bool = False) -> str:
         "Translation-mode alignment of whole WMT22 documents (source vs human reference), joined "
         "into paragraphs and re-segmented by mtaudit; gold from the WMT segments. Default "
         f"settings, default encoder per pair ({encs}). *auto* = share of documents that "
-        "`choose_mode` calls a translation.\n\n"
-        "| pair | split | docs | strict P | strict R | strict F1 | lax F1 | auto |\n"
-        "|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + f"\n\n({t.seconds:.0f} s)"
+        "`choose_mode` calls a translation. Strict scores are at the gold's granularity "
+        "(`to_segments`: system links that exactly tile one WMT segment count as that segment's "
+        "link); the *sentence-split gold* column scores the raw sentence links, where a "
+        "three-sentence segment linked 1-1 counts as three errors.\n\n"
+        "| pair | split | docs | strict P | strict R | strict F1 | strict F1, sentence-split gold "
+        "| lax F1 | auto |\n"
+        "|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + f"\n\n({t.seconds:.0f} s)"
     )
 
 

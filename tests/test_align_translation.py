@@ -421,3 +421,39 @@ def test_real_encoder_german_french() -> None:
     assert ([1, 2], [1]) in got
     assert ([3], [2]) in got
     assert ([4], [4]) in got
+
+
+def test_letterless_line_is_left_out_for_free(enc: HashingEncoder) -> None:
+    """``skip_letters``: a line without letters (page furniture) costs nothing to leave out."""
+    from mtaudit.align.beads import null_scores
+    from mtaudit.align.sides import make_side
+
+    src = SENTENCES[:4]
+    tgt = SENTENCES[:2] + ["- 812 -"] + SENTENCES[2:4]
+    x = make_side(src, enc, None, np.zeros(len(src)))
+    y = make_side(tgt, enc, None, np.zeros(len(tgt)))
+    lat = Lattice(*full_band(len(src), len(tgt)), link_types(2))
+    _, ins = null_scores(x, y, lat, 1.0, TranslationSettings(skip_ref=0.0, skip_letters=1.0))
+    assert ins[3] == 0.0 and np.allclose(ins[[1, 2, 4, 5]], TranslationSettings().skip)
+    _, ins = null_scores(x, y, lat, 1.0, TranslationSettings(skip_ref=0.0, skip_letters=0.0))
+    assert np.allclose(ins[1:], TranslationSettings().skip)
+    links = align_translation(src, tgt, enc, skip_letters=1.0)
+    assert ([], [2]) in pairs(links)
+
+
+def test_link_types_bound() -> None:
+    assert (3, 3) in link_types(5) and (1, 5) in link_types(5) and (2, 5) not in link_types(5)
+    assert (3, 3) not in link_types(4) and (2, 4) in link_types(4, 6)
+
+
+def test_news_gold_granularity() -> None:
+    """The news benchmark counts system links that exactly tile one segment as its link."""
+    from benchmarks.bench_news_docalign import to_segments
+
+    gold = [([0, 1], [0, 1]), ([2], [2, 3]), ([3], [4])]
+    assert to_segments(gold, [([0], [0]), ([1], [1]), ([2], [2, 3]), ([3], [4])]) == gold
+    # a null link inside a segment stays a null link; a link across segments stays as it is
+    test = [([0], [0]), ([1], [1]), ([2], [2]), ([], [3]), ([3], [4])]
+    assert to_segments(gold, test) == [([0, 1], [0, 1])] + test[2:]
+    test = [([0], [0]), ([1, 2], [1, 2, 3]), ([3], [4])]
+    assert to_segments(gold, test) == test

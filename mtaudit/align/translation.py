@@ -40,7 +40,11 @@ Vecalign (Thompson & Koehn 2019) and Bertalign (Liu & Zhu 2022):
    a two-word fragment barely changes the joined-text embedding of a link it is glued onto, so
    only a near-zero skip cost keeps it apart. It is off by default: chosen on the dev document
    and synthetic documents, it lowered strict F1 on the Text+Berg test documents, where the
-   short lines it left out were mostly part of a gold link. ``shared`` is the rarity-weighted
+   short lines it left out were mostly part of a gold link. The optional factor ``min(1,
+   letters / skip_letters)`` (``letters`` the sentence's count of ``str.isalpha`` characters)
+   makes a line without a single letter free to leave out; it is off by default for the same
+   reason (issue 19 session 25: synthetic set with fragments 0.933 → 0.964, test 0.913 →
+   0.910). ``shared`` is the rarity-weighted
    number of *anchors* — numbers, names and other tokens written the same way in both
    documents, plus ``? ! : ; ( ) %`` — found on both sides of the link: each occurrence
    weighs ``1 / max(local frequency)``, and per token the link counts the smaller of its two
