@@ -186,3 +186,24 @@ def test_join_candidates_carry_rank_and_margin_evidence():
         feats.append((jc.source, jc.source_x))
     assert feats[0][0] and feats[0][0] == feats[1][0]
     assert np.allclose(feats[0][1], feats[1][1], atol=0.05)
+
+
+def test_centred_spread_discounts_hub_offsets():
+    from mtaudit.align.comparable import neighbours
+
+    rng = np.random.default_rng(3)
+    src = rng.normal(size=(30, 16)).astype(np.float32)
+    tgt = rng.normal(size=(25, 16)).astype(np.float32)
+    src /= np.linalg.norm(src, axis=1, keepdims=True)
+    tgt /= np.linalg.norm(tgt, axis=1, keepdims=True)
+    raw = neighbours(tgt, src)
+    assert neighbours(tgt, src, centred=True).spread <= raw.spread * 1.05
+    # a shared direction in every sentence (strong hubs) widens the raw spread, not the centred
+    hub_t = rng.uniform(0, 1.5, size=(25, 1)).astype(np.float32)
+    hub_s = rng.uniform(0, 1.5, size=(30, 1)).astype(np.float32)
+    common = rng.normal(size=16).astype(np.float32)
+    tgt2 = tgt + hub_t * common / np.linalg.norm(common)
+    src2 = src + hub_s * common / np.linalg.norm(common)
+    tgt2 /= np.linalg.norm(tgt2, axis=1, keepdims=True)
+    src2 /= np.linalg.norm(src2, axis=1, keepdims=True)
+    assert neighbours(tgt2, src2, centred=True).spread < 0.8 * neighbours(tgt2, src2).spread

@@ -114,6 +114,10 @@ class ComparableSettings:
     block: int = 512
     #: Similarities sampled per target sentence for the background (median / spread).
     background: int = 64
+    #: Measure the spread on the cosines less each sentence's mean cosine (see
+    #: :func:`neighbours`), not on the raw cosines. Off: on the tune documents it helps the USE
+    #: pairs but not E5 (whose raw spread is 40% hub offsets, USE's 20%); see docs/alignment.md.
+    centred_spread: bool = False
 
 
 def standardise(sim: np.ndarray) -> np.ndarray:
@@ -190,11 +194,15 @@ def neighbours(
     top: int = 2,
     block: int = 512,
     background: int = 64,
+    centred: bool = False,
 ) -> Neighbours:
     """Block-wise nearest-neighbour statistics of ``tgt_emb @ src_emb.T`` (see :class:`Neighbours`).
 
     The background is every pair when there are at most ``background`` sources, else the
-    ``background`` sources evenly spread over the document, for every target.
+    ``background`` sources evenly spread over the document, for every target. With ``centred``
+    the spread is that of the sample's *interaction* part: each cosine less its target's and its
+    source's mean cosine (plus the grand mean), so that sentences close to everything (hubs) do
+    not widen the unit every decision is measured in (see ``ComparableSettings.centred_spread``).
     """
     n_t, n_s = len(tgt_emb), len(src_emb)
     kr, kc, top = max(1, min(k, n_s)), max(1, min(k, n_t)), max(1, min(top, n_s))
@@ -209,6 +217,8 @@ def neighbours(
     col_sim = np.full((c3, n_s), -np.inf, dtype=np.float32)
     cols = np.unique(np.linspace(0, n_s - 1, num=min(background, n_s)).round().astype(np.int64))
     sample = []
+    row_mean = np.zeros(n_t, dtype=np.float64)
+    col_sum = np.zeros(n_s, dtype=np.float64)
     src = np.asarray(src_emb, dtype=np.float32)
     for b0 in range(0, n_t, block):
         b1 = min(n_t, b0 + block)
@@ -239,11 +249,19 @@ def neighbours(
         order = np.argsort(-all_s, axis=0, kind="stable")[:c3]
         col_idx = np.take_along_axis(all_i, order, axis=0)
         col_sim = np.take_along_axis(all_s, order, axis=0)
-        sample.append(sim[:, cols].ravel())
-    bg = np.concatenate(sample) if sample else np.zeros(1, dtype=np.float32)
+        sample.append(sim[:, cols])
+        row_mean[b0:b1] = sim.mean(axis=1)
+        col_sum += sim.sum(axis=0)
+    bg2 = np.vstack(sample) if sample else np.zeros((1, 1), dtype=np.float32)
+    bg = bg2.ravel()
     med = float(np.median(bg))
-    mad = float(np.median(np.abs(bg - med))) * 1.4826
-    spread = max(mad, float(bg.std()) * 0.5, 1e-3)
+    res = bg
+    if centred and n_t > 1 and n_s > 1:
+        col_mean = col_sum / n_t
+        res = (bg2 - row_mean[:, None] - col_mean[cols][None, :] + row_mean.mean()).ravel()
+    rmed = float(np.median(res))
+    mad = float(np.median(np.abs(res - rmed))) * 1.4826
+    spread = max(mad, float(res.std()) * 0.5, 1e-3)
     r_col = col_top.mean(axis=0)
     return Neighbours(top_idx, top_sim, r_row, r_col, col_best, med, spread, col_idx, col_sim)
 
@@ -345,7 +363,15 @@ def align_comparable(
         src_emb = encoder.encode(list(src), src_lang)
     if tgt_emb is None:
         tgt_emb = encoder.encode(list(tgt), tgt_lang)
-    nb = neighbours(tgt_emb, src_emb, k=s.k, top=2, block=s.block, background=s.background)
+    nb = neighbours(
+        tgt_emb,
+        src_emb,
+        k=s.k,
+        top=2,
+        block=s.block,
+        background=s.background,
+        centred=s.centred_spread,
+    )
     best = first_links(nb, s)
     edges = [(j, i, _margin(nb, j, i, v)) for j, (i, v) in best.items()]
     if s.joins:
