@@ -260,6 +260,8 @@ def fit_joins(settings: Any = None, reps: int = 1) -> tuple[list[float], list[fl
                 block=s.block,
                 background=s.background,
                 centred=s.centred_spread,
+                csls_rank=s.csls_rank,
+                csls_col=s.csls_col,
             )
             best = first_links(nb, s)
             jc = join_candidates(src, retold, se, te, enc, nb, best, sl, tl)
