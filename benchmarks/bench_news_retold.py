@@ -94,9 +94,12 @@ def make_retelling(
 
 
 def cases(
-    split: str, pairs: Sequence[str]
+    split: str, pairs: Sequence[str], reps: int = 1
 ) -> dict[str, list[tuple[NewsDoc, str, str, list[str], list[str], set[tuple[int, int]]]]]:
-    """Per direction ``"X→Y (file pair)"``: ``(doc, src_lang, tgt_lang, source, retelling, gold)``."""
+    """Per direction ``"X→Y (file pair)"``: ``(doc, src_lang, tgt_lang, source, retelling, gold)``.
+
+    ``reps`` > 1 adds further retellings of each document (other seeds: other cuts, orders,
+    splits, merges and foreign sentences) for a less noisy tune figure."""
     out: dict[str, list[Any]] = {}
     for pair in pairs:
         ds = docs(split, [pair])
@@ -107,10 +110,12 @@ def cases(
                     sl, tl, src, side, foreign = d.src_lang, d.tgt_lang, d.src, d.ref, other.ref
                 else:
                     sl, tl, src, side, foreign = d.tgt_lang, d.src_lang, d.ref, d.src, other.src
-                retold, gold = make_retelling(side, foreign, f"{pair}|{d.doc_id}|{direction}")
-                out.setdefault(f"{sl}→{tl} ({pair})", []).append(
-                    (d, sl, tl, list(src), retold, gold)
-                )
+                for rep in range(reps):
+                    seed = f"{pair}|{d.doc_id}|{direction}" + (f"|{rep}" if rep else "")
+                    retold, gold = make_retelling(side, foreign, seed)
+                    out.setdefault(f"{sl}→{tl} ({pair})", []).append(
+                        (d, sl, tl, list(src), retold, gold)
+                    )
     return out
 
 
@@ -192,13 +197,14 @@ def run(quick: bool = False) -> str:
     )
 
 
-def tune(grid: dict[str, Sequence[Any]]) -> None:
-    """Grid over ComparableSettings fields on the tune documents; prints mean F1 per point."""
+def tune(grid: dict[str, Sequence[Any]], reps: int = 1) -> None:
+    """Grid over ComparableSettings fields on the tune documents (``reps`` retellings of each);
+    prints mean F1 per point."""
     import itertools
 
     from mtaudit.align.comparable import ComparableSettings
 
-    all_cases = cases("tune", TUNE_PAIRS)
+    all_cases = cases("tune", TUNE_PAIRS, reps)
     keys = list(grid)
     for vals in itertools.product(*(grid[k] for k in keys)):
         s = replace(ComparableSettings(), **dict(zip(keys, vals, strict=True)))
@@ -227,9 +233,10 @@ def _logistic(x: Any, y: Any, l2: float = 1.0, steps: int = 50) -> Any:
     return w
 
 
-def fit_joins(settings: Any = None) -> tuple[list[float], list[float]]:
+def fit_joins(settings: Any = None, reps: int = 1) -> tuple[list[float], list[float]]:
     """Refit ``SOURCE_JOIN`` / ``TARGET_JOIN`` (mtaudit/align/comparable.py) on the candidate
-    joins of the *tune* documents: a candidate is positive when the gold pairs hold it."""
+    joins of the *tune* documents (``reps`` retellings of each, see :func:`cases`): a candidate
+    is positive when the gold pairs hold it."""
     import numpy as np
 
     from mtaudit.align.comparable import (
@@ -241,11 +248,21 @@ def fit_joins(settings: Any = None) -> tuple[list[float], list[float]]:
 
     s = settings or ComparableSettings()
     xs, ys, xt, yt = [], [], [], []
-    for items in cases("tune", TUNE_PAIRS).values():
+    for items in cases("tune", TUNE_PAIRS, reps).values():
         for _d, sl, tl, src, retold, gold in items:
             enc = encoder_for(sl, tl)
             se, te = enc.encode(src, sl), enc.encode(retold, tl)
-            nb = neighbours(te, se, k=s.k, top=2, block=s.block, background=s.background)
+            nb = neighbours(
+                te,
+                se,
+                k=s.k,
+                top=2,
+                block=s.block,
+                background=s.background,
+                centred=s.centred_spread,
+                csls_rank=s.csls_rank,
+                csls_col=s.csls_col,
+            )
             best = first_links(nb, s)
             jc = join_candidates(src, retold, se, te, enc, nb, best, sl, tl)
             xs.append(jc.source_x)

@@ -186,3 +186,45 @@ def test_join_candidates_carry_rank_and_margin_evidence():
         feats.append((jc.source, jc.source_x))
     assert feats[0][0] and feats[0][0] == feats[1][0]
     assert np.allclose(feats[0][1], feats[1][1], atol=0.05)
+
+
+def test_centred_spread_discounts_hub_offsets():
+    from mtaudit.align.comparable import neighbours
+
+    rng = np.random.default_rng(3)
+    src = rng.normal(size=(30, 16)).astype(np.float32)
+    tgt = rng.normal(size=(25, 16)).astype(np.float32)
+    src /= np.linalg.norm(src, axis=1, keepdims=True)
+    tgt /= np.linalg.norm(tgt, axis=1, keepdims=True)
+    raw = neighbours(tgt, src)
+    assert neighbours(tgt, src, centred=True).spread <= raw.spread * 1.05
+    # a shared direction in every sentence (strong hubs) widens the raw spread, not the centred
+    hub_t = rng.uniform(0, 1.5, size=(25, 1)).astype(np.float32)
+    hub_s = rng.uniform(0, 1.5, size=(30, 1)).astype(np.float32)
+    common = rng.normal(size=16).astype(np.float32)
+    tgt2 = tgt + hub_t * common / np.linalg.norm(common)
+    src2 = src + hub_s * common / np.linalg.norm(common)
+    tgt2 /= np.linalg.norm(tgt2, axis=1, keepdims=True)
+    src2 /= np.linalg.norm(src2, axis=1, keepdims=True)
+    assert neighbours(tgt2, src2, centred=True).spread < 0.8 * neighbours(tgt2, src2).spread
+
+
+def test_csls_rank_prefers_the_less_hubby_source():
+    from mtaudit.align.comparable import neighbours
+
+    rng = np.random.default_rng(5)
+    src = rng.normal(size=(12, 16)).astype(np.float32)
+    src /= np.linalg.norm(src, axis=1, keepdims=True)
+    tgt = src.copy()
+    # source 0 becomes a hub: close to every target, slightly closer to target 1 than its own
+    src[0] = tgt.mean(axis=0) * 0.2 + tgt[1] * 0.8
+    src[0] /= np.linalg.norm(src[0])
+    tgt[1] = (tgt[1] + 0.3 * src[0]) / np.linalg.norm(tgt[1] + 0.3 * src[0])
+    cos = neighbours(tgt, src)
+    ranked = neighbours(tgt, src, csls_rank=True)
+    assert cos.top_idx.shape == ranked.top_idx.shape == (12, 2)
+    # the pool is re-ranked by CSLS: the same set of scores, possibly another order
+    for j in range(12):
+        score = ranked.top_sim[j] - 0.5 * ranked.r_col[ranked.top_idx[j]]
+        assert score[0] >= score[1] - 1e-6
+    np.testing.assert_allclose(ranked.r_col, cos.r_col, atol=1e-6)
