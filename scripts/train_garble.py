@@ -27,6 +27,14 @@ figures: ``scripts/eval_multilingual_garble.py``.
     python scripts/train_garble.py [--benchdata DIR] [--n-en 2100] [--n-de 600]
         [--multilingual [--n-ml 600]]
 
+``--news-probe`` (issue 20) retrains only the English ``lex+lm`` profile and the token break
+probe (:mod:`mtaudit.fluency.breaks`) into the existing model file: clean English sides of the
+WMT22 documents (``news_docs/wmt22``), split by document, with synthetic fused/cut clauses and
+the other corruptions (:func:`train_news_lm_profile`); LM outputs with hidden states are cached
+per text under ``$MTAUDIT_GARBLE_STATE_CACHE``. The shipped model ``2026-12-07.brk1``:
+
+    python scripts/train_garble.py --news-probe --n-news-train 700 --n-news-eval 450
+
 LM log-probs and parses are cached in ``~/.cache/mtaudit/garble_lm_cache.<weights>.json`` (the
 slow part; one cache per LM weights file, see :class:`mtaudit.fluency.lm.SmolLM2Scorer`).
 """

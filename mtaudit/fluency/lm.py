@@ -217,16 +217,15 @@ def _log_softmax_pick_entropy(
     z = np.asarray(logits, dtype=np.float32)
     m = z.max(axis=1, keepdims=True)
     e = np.subtract(z, m)
-    zc = e.copy() if entropy else None
     np.exp(e, out=e)
     tot = e.sum(axis=1, dtype=np.float64)
     lse = np.log(tot) + m[:, 0].astype(np.float64)
     lp = z[np.arange(len(targets)), targets].astype(np.float64) - lse
-    if zc is None:
+    if not entropy:
         return lp, None
-    # H = log Z - E[z - m], with Z the sum of exp(z - m)
-    ez = np.einsum("ij,ij->i", e, zc, dtype=np.float64) / tot
-    return lp, np.log(tot) - ez
+    # H = log-sum-exp(z) - E[z], the expectation under the softmax (e / sum e)
+    ez = np.einsum("ij,ij->i", e, z, dtype=np.float64) / tot
+    return lp, lse - ez
 
 
 #: The weights :class:`SmolLM2Scorer` can run: a copy in one of these types made from the shipped

@@ -348,11 +348,14 @@ class FluencyScorer:
             if with_ctx:
                 sig["in_context"] = 1.0
             ws = wss[i]
-            span = None
+            span = locate_span(ws) if ws is not None else None
             if ws is not None and ws.break_logits is not None and ws.token_word is not None:
-                span = break_span(ws.break_logits, ws.token_word, ws)
-            if span is None and ws is not None:
-                span = locate_span(ws)
+                # the probe's break and the worst low-score stretch together: on dev fused/cut
+                # clauses the union holds the junction in 97 % of the flagged sentences (the
+                # probe's span alone 92 %, the low stretch alone 93 %)
+                brk = break_span(ws.break_logits, ws.token_word, ws)
+                if brk is not None:
+                    span = brk if span is None else (min(span[0], brk[0]), max(span[1], brk[1]))
             out[i] = FluencyResult(
                 score=round(100.0 * (1.0 - float(p)), 2),
                 span=span,
