@@ -68,7 +68,8 @@ class GarbledCheck(Check):
     default_severity = "major"
     description = (
         "Sentence reads as garbled (fused/cut clauses, misplaced words): calibrated probability "
-        "from LM surprise normalised by word frequency, parse cost and lexical signals."
+        "from LM surprise normalised by word frequency, a per-token break probe on the LM's "
+        "surprisal and hidden states (English), parse cost and lexical signals."
     )
     params: dict[str, Any] = {
         "threshold": None,  # p_garbled for a finding; None = the model's dev-chosen 'major'

@@ -65,6 +65,10 @@ class WordScores:
     norm: np.ndarray
     name_like: np.ndarray
     token_lp: np.ndarray
+    #: The token break probe's per-token log-odds (:mod:`.breaks`) and each token's word, when
+    #: the probe ran (``None`` otherwise).
+    break_logits: np.ndarray | None = None
+    token_word: np.ndarray | None = None
 
 
 def _name_like(ws: Sequence[Word], lang: str | None) -> np.ndarray:

@@ -124,6 +124,8 @@ class GemmaScorer(SmolLM2Scorer):
     start_token: int = 2
     install_hint: str = GEMMA_INSTALL_HINT
     shipped_weights: str = "q4_k_m"
+    #: Its garble profile reads only log-probs: no per-token states.
+    token_states = False
 
     @property
     def version(self) -> str:  # type: ignore[override]

@@ -57,16 +57,31 @@ class TokenScores:
     ``tokens[i]`` is the text of token ``i``; ``offsets[i]`` its ``(start, end)`` character span in
     the scored text (a leading space belongs to the token, as in BPE vocabularies); ``logprobs[i]``
     the natural-log probability of the token given everything before it in the text.
+
+    An LM that can say more fills the optional arrays, taken from the same decode (no second
+    pass): ``entropy[i]`` is the entropy (nats) of the LM's prediction *for* token ``i`` (how sure
+    it was before seeing it), ``hidden[i]`` the last-layer state *at* token ``i`` (after reading
+    it; float32, one row per token). The garble model's token probe (:mod:`.breaks`) reads them.
     """
 
     tokens: list[str]
     offsets: list[tuple[int, int]]
     logprobs: np.ndarray
+    entropy: np.ndarray | None = None
+    hidden: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.logprobs = np.asarray(self.logprobs, dtype=np.float64)
         if not (len(self.tokens) == len(self.offsets) == len(self.logprobs)):
             raise ValueError("tokens, offsets and logprobs must have the same length")
+        if self.entropy is not None:
+            self.entropy = np.asarray(self.entropy, dtype=np.float64)
+            if len(self.entropy) != len(self.logprobs):
+                raise ValueError("entropy must have one value per token")
+        if self.hidden is not None:
+            self.hidden = np.asarray(self.hidden, dtype=np.float32)
+            if self.hidden.ndim != 2 or len(self.hidden) != len(self.logprobs):
+                raise ValueError("hidden must have one row per token")
 
 
 @runtime_checkable
@@ -191,12 +206,26 @@ def _log_softmax_pick(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
     of a 49k-wide vocabulary) and are summed in float64: the result differs from an all-float64
     computation by < 1e-7 nats.
     """
+    return _log_softmax_pick_entropy(logits, targets, entropy=False)[0]
+
+
+def _log_softmax_pick_entropy(
+    logits: np.ndarray, targets: np.ndarray, entropy: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """:func:`_log_softmax_pick` and, with ``entropy``, each row's softmax entropy (nats), from
+    the same exponentials (one extra product per row)."""
     z = np.asarray(logits, dtype=np.float32)
     m = z.max(axis=1, keepdims=True)
     e = np.subtract(z, m)
     np.exp(e, out=e)
-    lse = np.log(e.sum(axis=1, dtype=np.float64)) + m[:, 0].astype(np.float64)
-    return z[np.arange(len(targets)), targets].astype(np.float64) - lse
+    tot = e.sum(axis=1, dtype=np.float64)
+    lse = np.log(tot) + m[:, 0].astype(np.float64)
+    lp = z[np.arange(len(targets)), targets].astype(np.float64) - lse
+    if not entropy:
+        return lp, None
+    # H = log-sum-exp(z) - E[z], the expectation under the softmax (e / sum e)
+    ez = np.einsum("ij,ij->i", e, z, dtype=np.float64) / tot
+    return lp, lse - ez
 
 
 #: The weights :class:`SmolLM2Scorer` can run: a copy in one of these types made from the shipped
@@ -222,6 +251,10 @@ class SmolLM2Scorer:
     install_hint: str = INSTALL_HINT
     #: The weights type of the shipped file (what ``weights`` says when no copy runs).
     shipped_weights: str = "q4_1"
+    #: Return each token's prediction entropy and last-layer hidden state with its log-prob
+    #: (:class:`TokenScores`), from the same decode: llama.cpp's context then also copies out
+    #: the per-token embeddings (measured cost in docs/fluency.md).
+    token_states: bool = True
 
     def __init__(
         self,
@@ -299,7 +332,10 @@ class SmolLM2Scorer:
     def _llm(self) -> Any:
         """The loaded model: ``(llama, context, batch)``, created once per process."""
         path = self.runtime_path()
-        key = f"{self.name}:{path}:{self.n_threads}:{self.n_ctx}:{self.max_seqs}"
+        key = (
+            f"{self.name}:{path}:{self.n_threads}:{self.n_ctx}:{self.max_seqs}:"
+            f"{int(self.token_states)}"
+        )
         with _LOCK:
             if key not in _MODELS:
                 # ggml's OpenMP workers spin while waiting; on a shared CPU that wastes the core
@@ -333,6 +369,11 @@ class SmolLM2Scorer:
                 params.n_ctx = self.n_ctx
                 params.n_batch = self.n_ctx
                 params.n_ubatch = self.n_ctx
+                if self.token_states:  # per-token last-layer states beside the logits
+                    import llama_cpp
+
+                    params.embeddings = True
+                    params.pooling_type = llama_cpp.LLAMA_POOLING_TYPE_NONE
                 with contextlib.redirect_stderr(io.StringIO()):
                     ctx = internals.LlamaContext(model=llm._model, params=params, verbose=False)
                 batch = internals.LlamaBatch(
@@ -368,8 +409,23 @@ class SmolLM2Scorer:
             pos = start + len(chunk)
         return out
 
-    def _score_batch(self, seqs: list[list[int]]) -> list[np.ndarray]:
-        """Log-probs of tokens 1.. of each sequence, decoding them together."""
+    def _states(self, ctx: Any, total: int) -> np.ndarray | None:
+        """The last-layer state of each of the ``total`` decoded tokens (a copy), if asked for."""
+        if not self.token_states:
+            return None
+        import llama_cpp
+
+        ptr = llama_cpp.llama_get_embeddings(ctx.ctx)
+        if not ptr:
+            return None
+        n_embd = self._llm()[0].n_embd()
+        return np.ctypeslib.as_array(ptr, shape=(total, n_embd)).astype(np.float32)
+
+    def _score_batch(
+        self, seqs: list[list[int]]
+    ) -> list[tuple[np.ndarray, np.ndarray | None, np.ndarray | None]]:
+        """Log-probs of tokens 1.. of each sequence, decoding them together; with
+        :attr:`token_states` also their prediction entropies and the states at them."""
         import llama_cpp
 
         llm, ctx, batch = self._llm()
@@ -381,10 +437,15 @@ class SmolLM2Scorer:
         ctx.decode(batch)
         total = sum(len(q) for q in seqs)
         logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits(ctx.ctx), shape=(total, n_vocab))
+        states = self._states(ctx, total)
         out, pos = [], 0
         for seq in seqs:
             n = len(seq)
-            out.append(_log_softmax_pick(logits[pos : pos + n - 1], np.asarray(seq[1:])))
+            lp, ent = _log_softmax_pick_entropy(
+                logits[pos : pos + n - 1], np.asarray(seq[1:]), entropy=self.token_states
+            )
+            hid = states[pos + 1 : pos + n] if states is not None else None
+            out.append((lp, ent, hid))
             pos += n
         ctx.kv_cache_clear()
         return out
@@ -413,6 +474,12 @@ class SmolLM2Scorer:
         return ids, tokens, offsets
 
     def _score_ids(self, id_lists: Sequence[list[int]]) -> list[np.ndarray]:
+        """Log-prob of every token of each id list (see :meth:`_score_ids_states`)."""
+        return [lp for lp, _e, _h in self._score_ids_states(id_lists)]
+
+    def _score_ids_states(
+        self, id_lists: Sequence[list[int]]
+    ) -> list[tuple[np.ndarray, np.ndarray | None, np.ndarray | None]]:
         """Log-prob of every token of each id list (its first token predicted from the start token).
 
         Long lists are cut into overlapping pieces that fit the context (:meth:`_pieces`); pieces
@@ -424,6 +491,8 @@ class SmolLM2Scorer:
                 for seq, first, drop in self._pieces(list(ids)):
                     jobs.append((k, seq, first, drop))
         lps = [np.zeros(len(ids), dtype=np.float64) for ids in id_lists]
+        ents: list[np.ndarray | None] = [None] * len(id_lists)
+        hids: list[np.ndarray | None] = [None] * len(id_lists)
         i = 0
         while i < len(jobs):
             group, used = [], 0
@@ -435,16 +504,30 @@ class SmolLM2Scorer:
                 group.append(jobs[i])
                 used += len(jobs[i][1])
                 i += 1
-            for (k, _seq, first, drop), lp in zip(
+            for (k, _seq, first, drop), (lp, ent, hid) in zip(
                 group, self._score_batch([g[1] for g in group]), strict=True
             ):
                 lps[k][first + drop : first + len(lp)] = lp[drop:]
-        return lps
+                if ent is not None:
+                    if ents[k] is None:
+                        ents[k] = np.zeros(len(id_lists[k]), dtype=np.float64)
+                    ents[k][first + drop : first + len(ent)] = ent[drop:]  # type: ignore[index]
+                if hid is not None:
+                    if hids[k] is None:
+                        hids[k] = np.zeros((len(id_lists[k]), hid.shape[1]), dtype=np.float32)
+                    hids[k][first + drop : first + len(hid)] = hid[drop:]  # type: ignore[index]
+        return list(zip(lps, ents, hids, strict=True))
 
     #: Tokens of context a running-text window keeps when it slides (besides the start token).
     STREAM_KEEP = 64
 
     def _score_stream(self, ids: list[int]) -> np.ndarray:
+        """Log-prob of every token of one long stream (see :meth:`_score_stream_states`)."""
+        return self._score_stream_states(ids)[0]
+
+    def _score_stream_states(
+        self, ids: list[int]
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
         """Log-prob of every token of one long stream, reading it once through a sliding window.
 
         The window holds the start token and up to ``n_ctx - 1`` stream tokens. When it is full,
@@ -458,6 +541,8 @@ class SmolLM2Scorer:
         n_vocab = llm.n_vocab()
         seq = [self.start_token, *ids]
         out = np.zeros(len(ids), dtype=np.float64)
+        ents = np.zeros(len(ids), dtype=np.float64) if self.token_states else None
+        hids: np.ndarray | None = None
         keep = min(self.STREAM_KEEP, self.n_ctx - 2)
         ctx.kv_cache_clear()
         try:
@@ -485,20 +570,32 @@ class SmolLM2Scorer:
                     llama_cpp.llama_get_logits(ctx.ctx), shape=(len(feed), n_vocab)
                 )
                 targets = np.asarray(seq[a + 1 : b + 1])
-                out[a : a + len(targets)] = _log_softmax_pick(logits[: len(targets)], targets)
+                lp, ent = _log_softmax_pick_entropy(
+                    logits[: len(targets)], targets, entropy=ents is not None
+                )
+                out[a : a + len(targets)] = lp
+                if ents is not None and ent is not None:
+                    ents[a : a + len(targets)] = ent
+                states = self._states(ctx, len(feed))
+                if states is not None:
+                    if hids is None:
+                        hids = np.zeros((len(ids), states.shape[1]), dtype=np.float32)
+                    # the state at stream token k (seq position k + 1) is the feed row k + 1 - a
+                    lo, hi = max(a, 1), b
+                    hids[lo - 1 : hi - 1] = states[lo - a : hi - a]
                 n_past += len(feed)
                 a = b
         finally:
             ctx.kv_cache_clear()
-        return out
+        return out, ents, hids
 
     def token_logprobs(self, texts: Sequence[str]) -> list[TokenScores]:
         """Score each text on its own (batched internally); an empty text gives empty scores."""
         prepared = [self._tokenize(text) if text.strip() else ([], [], []) for text in texts]
-        lps = self._score_ids([p[0] for p in prepared])
+        res = self._score_ids_states([p[0] for p in prepared])
         return [
-            TokenScores(tokens, offsets, lp)
-            for (_ids, tokens, offsets), lp in zip(prepared, lps, strict=True)
+            TokenScores(tokens, offsets, lp, ent, hid)
+            for (_ids, tokens, offsets), (lp, ent, hid) in zip(prepared, res, strict=True)
         ]
 
     def token_logprobs_in_context(
@@ -529,18 +626,29 @@ class SmolLM2Scorer:
             spans.append((len(stream), tokens, offsets))
             stream += ids
         lp = np.zeros(0)
+        ent: np.ndarray | None = None
+        hid: np.ndarray | None = None
         if stream:
             try:
-                lp = self._score_stream(stream)
+                lp, ent, hid = self._score_stream_states(stream)
             except RuntimeError:  # no context shift in this llama.cpp: re-read overlapping pieces
-                lp = self._score_ids([stream])[0]
+                lp, ent, hid = self._score_ids_states([stream])[0]
         out: list[TokenScores] = []
         for span in spans:
             if span is None:
                 out.append(TokenScores([], [], np.zeros(0)))
                 continue
             start, tokens, offsets = span
-            out.append(TokenScores(tokens, offsets, lp[start : start + len(tokens)]))
+            end = start + len(tokens)
+            out.append(
+                TokenScores(
+                    tokens,
+                    offsets,
+                    lp[start:end],
+                    ent[start:end] if ent is not None else None,
+                    hid[start:end] if hid is not None else None,
+                )
+            )
         return out
 
 

@@ -5,6 +5,9 @@
 link-grammar when no LM covers the language). Each profile lists its feature names, the
 standardisation (mean, scale), the coefficients and intercept, and the thresholds chosen on dev
 data. A missing feature value is replaced by its training mean (it then contributes nothing).
+
+It may also hold *probes* (``probes.lm``): the token break probe of :mod:`.breaks`, whose
+per-sentence outputs (``brk_max``, ``brk_win2``) are features of the LM profile.
 """
 
 from __future__ import annotations
@@ -128,25 +131,40 @@ class Profile:
 
 @dataclass
 class GarbleModel:
-    """All profiles of the garble model, with the metadata of the training run."""
+    """All profiles of the garble model, with the metadata of the training run and the token
+    probes (by signal group: ``"lm"``)."""
 
     profiles: dict[str, Profile]
     meta: dict[str, Any] = field(default_factory=dict)
+    probes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def model_id(self) -> str:
+        """The model file's identity for the signature: ``meta.id`` (else the training seed)."""
+        return str(self.meta.get("id", self.meta.get("seed", "?")))
 
     def profile(self, groups: Sequence[str]) -> Profile | None:
         """The profile for exactly these signal groups (e.g. ``("lm", "lex", "lg")``), if any."""
         return self.profiles.get("+".join(sorted(groups)))
 
     def to_json(self) -> str:
-        d = {"meta": self.meta, "profiles": {k: p.to_dict() for k, p in self.profiles.items()}}
+        d: dict[str, Any] = {
+            "meta": self.meta,
+            "profiles": {k: p.to_dict() for k, p in self.profiles.items()},
+        }
+        if self.probes:
+            d["probes"] = {k: p.to_dict() for k, p in self.probes.items()}
         return json.dumps(d, indent=1, sort_keys=False) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> GarbleModel:
+        from .breaks import BreakProbe
+
         d = json.loads(text)
         return cls(
             profiles={k: Profile.from_dict(k, v) for k, v in d["profiles"].items()},
             meta=d.get("meta", {}),
+            probes={k: BreakProbe.from_dict(v) for k, v in d.get("probes", {}).items()},
         )
 
 

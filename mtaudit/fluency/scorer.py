@@ -12,6 +12,7 @@ from ..errors import ModelUnavailableError
 from ..langid import base_lang
 from ..report import Side
 from ..versions import package_version
+from .breaks import BreakProbe, break_features, break_span, token_logits
 from .features import (
     WINDOW,
     WordScores,
@@ -138,7 +139,8 @@ class FluencyScorer:
         (``…+gemma-3-270m`` appended when the multilingual LM is on)."""
         lm = self.token_scorer.name if self.token_scorer is not None else "no-lm"
         extra = f"+{self.multilingual.name}" if self.multilingual is not None else ""
-        return f"garble-lr/{self.model.meta.get('seed', '?')}+{lm}{extra}"
+        probe = "+token-probe" if self.model.probes else ""
+        return f"garble-lr{probe}/{self.model.model_id}+{lm}{extra}"
 
     @classmethod
     def default(cls, multilingual: bool = False) -> FluencyScorer:
@@ -220,6 +222,15 @@ class FluencyScorer:
         parts = prof.name.split("+")
         if "lm" in parts and self.token_scorer is not None:
             out["fluency.lm"] = f"{self.token_scorer.name} ({self.token_scorer.version})"
+            if self._probe() is not None and set(prof.features) & {"brk_max", "brk_win2"}:
+                out["fluency.break_probe"] = (
+                    "token break probe: logistic regression on per-token surprisal features "
+                    + (
+                        "and the LM's last-layer hidden states (same decode)"
+                        if getattr(self.token_scorer, "token_states", False)
+                        else "(this LM gives no hidden states: surprisal part only)"
+                    )
+                )
         if MLM_GROUP in parts and self.multilingual is not None:
             out["fluency.lm"] = f"{self.multilingual.name} ({self.multilingual.version})"
             # its thresholds were set on sentences read alone: it never reads running text
@@ -233,6 +244,11 @@ class FluencyScorer:
         return out
 
     # -- scoring ------------------------------------------------------------------------------
+
+    def _probe(self) -> BreakProbe | None:
+        """The token break probe of the English LM's profile, if the model has one."""
+        probe = self.model.probes.get("lm")
+        return probe if isinstance(probe, BreakProbe) else None
 
     def in_context(self, context: bool) -> bool:
         """Whether asking for ``context`` gets it: the LM must score running text
@@ -273,10 +289,23 @@ class FluencyScorer:
                 )
             else:
                 scores = lm.token_logprobs(texts)
+            probe = self._probe() if lm is self.token_scorer else None
             for i, ts in zip(todo, scores, strict=True):
                 ws = word_scores(sentences[i], ts, lang)
                 wss[i] = ws
                 feats[i].update(lm_features(ws))
+                if probe is not None and len(ts.logprobs):
+                    lg, wi = token_logits(
+                        probe,
+                        sentences[i],
+                        ts.offsets,
+                        ts.logprobs,
+                        getattr(ts, "entropy", None),
+                        getattr(ts, "hidden", None),
+                        ws,
+                    )
+                    ws.break_logits, ws.token_word = lg, wi
+                    feats[i].update(break_features(lg))
         parser = LinkParser.for_lang(lang) if "lg" in groups else None
         for i, s in enumerate(sentences):
             if not s.strip():
@@ -320,6 +349,13 @@ class FluencyScorer:
                 sig["in_context"] = 1.0
             ws = wss[i]
             span = locate_span(ws) if ws is not None else None
+            if ws is not None and ws.break_logits is not None and ws.token_word is not None:
+                # the probe's break and the worst low-score stretch together: on dev fused/cut
+                # clauses the union holds the junction in 97 % of the flagged sentences (the
+                # probe's span alone 92 %, the low stretch alone 93 %)
+                brk = break_span(ws.break_logits, ws.token_word, ws)
+                if brk is not None:
+                    span = brk if span is None else (min(span[0], brk[0]), max(span[1], brk[1]))
             out[i] = FluencyResult(
                 score=round(100.0 * (1.0 - float(p)), 2),
                 span=span,
