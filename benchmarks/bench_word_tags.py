@@ -200,17 +200,29 @@ class NewsItem:
     text: str  # the human reference
 
 
+def _news_file(pair: str) -> tuple[Path, bool]:
+    """The WMT22 file holding ``pair`` and whether it is stored the other way round (``ru-en``:
+    the ``en-ru`` file, its Russian reference as the source and the English original as the
+    good translation)."""
+    d = benchdata() / "news_docs" / "wmt22"
+    if (d / f"{pair}.jsonl").is_file():
+        return d / f"{pair}.jsonl", False
+    sl, tl = pair.split("-")
+    return d / f"{tl}-{sl}.jsonl", True
+
+
 def load_news(pair: str) -> list[NewsItem]:
     """Every (source, human reference) segment pair of the WMT22 news documents of ``pair``."""
     import json
 
-    path = benchdata() / "news_docs" / "wmt22" / f"{pair}.jsonl"
+    path, rev = _news_file(pair)
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         d = json.loads(line)
         part = news_part(d["doc_id"])
         for s, r in zip(d["src"], d["ref"], strict=False):
             if s.strip() and r.strip():
+                s, r = (r, s) if rev else (s, r)
                 out.append(NewsItem(pair, d["doc_id"], part, s.strip(), r.strip()))
     return out
 
@@ -219,6 +231,10 @@ def news_cosines(pair: str, items: list[NewsItem], compute: bool = True) -> np.n
     """Calibrated encoder cosine (``adq``) of each news item (raw cosines cached per pair)."""
     from mtaudit.score.quality import load_quality_model
 
+    stored, rev = _news_file(pair)
+    if rev:  # the cosine is symmetric: the stored direction's cache
+        items = [NewsItem(it.pair, it.doc, it.part, it.text, it.src) for it in items]
+        pair = stored.stem
     path = cache_dir() / f"newscos_{pair}.npy"
     if not path.is_file():
         if not compute:
@@ -388,6 +404,52 @@ def false_alarms(
     return total, flagged, strong
 
 
+def retold_false_alarms(pair: str, n_docs: int, profile: str = "fast") -> None:
+    """``error_span`` findings on retellings (comparable mode, tagging forced on): the first
+    ``n_docs`` held-out documents of ``pair`` of ``benchmarks/bench_news_retold.py`` (forward
+    direction: the source against a retelling made of its human reference). Reports the share of
+    retold sentences that restate a source segment (gold) with a finding, and of the inserted
+    foreign sentences."""
+    import mtaudit
+    import mtaudit.score.wordtags as stage
+
+    from .bench_news_retold import cases
+
+    sl, tl = pair.split("-")
+    items = cases("heldout", [pair])[f"{sl}→{tl} ({pair})"][:n_docs]
+    stage.TAG_COMPARABLE = True
+    n_gold = n_foreign = f_gold = f_foreign = major = 0
+    try:
+        for _d, sl, tl, src, retold, gold in items:
+            rep = mtaudit.audit(
+                "\n".join(src), "\n".join(retold), src_lang=sl, tgt_lang=tl, mode="comparable",
+                profile=profile,
+            )  # fmt: skip
+            gold_t = {t for _, t in gold}
+            # the retold sentences as the audit segmented them: map each to its line
+            starts = np.cumsum([0] + [len(r) + 1 for r in retold])
+            line_of = {
+                s.index: int(np.searchsorted(starts, s.start, side="right") - 1)
+                for s in rep.target.sentences
+            }
+            flagged = {line_of[f.sentence] for f in rep.findings if f.code == "error_span"}
+            major += len({line_of[f.sentence] for f in rep.findings
+                          if f.code == "error_span" and f.severity == "major"})  # fmt: skip
+            n_gold += len(gold_t)
+            n_foreign += len(retold) - len(gold_t)
+            f_gold += len(flagged & gold_t)
+            f_foreign += len(flagged - gold_t)
+    finally:
+        stage.TAG_COMPARABLE = False
+    print(
+        f"{pair} retold [{profile}] {len(items)} documents: restating sentences with an "
+        f"error_span finding {f_gold}/{n_gold} ({f_gold / max(1, n_gold):.1%}); inserted foreign "
+        f"sentences {f_foreign}/{n_foreign} ({f_foreign / max(1, n_foreign):.1%}); sentences "
+        f"with a major one {major}",
+        flush=True,
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache-lm", action="store_true")
@@ -399,6 +461,7 @@ def main() -> None:
         "--part", default=None,
         help="--false-alarms: every document of this part (train/dev/test/all), one audit each",
     )  # fmt: skip
+    ap.add_argument("--retold", type=int, default=0, help="retold documents per --pairs entry")
     ap.add_argument("--major-peak", type=float, default=None, help="--false-alarms: override")
     ap.add_argument("--model", default=None, help="a word-tag model file instead of the shipped")
     ap.add_argument(
@@ -417,6 +480,12 @@ def main() -> None:
         print(f"machine: {machine()}")
         for pair in args.pairs.split(","):
             false_alarms(pair, args.false_alarms, args.profile, args.part, args.major_peak)
+        return
+
+    if args.retold:
+        print(f"machine: {machine()}")
+        for pair in args.pairs.split(","):
+            retold_false_alarms(pair, args.retold, args.profile)
         return
 
     if args.speed:

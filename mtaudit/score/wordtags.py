@@ -16,7 +16,12 @@ from typing import Any
 
 from ..checks.base import CheckContext
 
-__all__ = ["word_tag_stage"]
+__all__ = ["TAG_COMPARABLE", "word_tag_stage"]
+
+#: Tag comparable (retold-article) mode too. Off: on retellings of good human translations the
+#: tags flag far more sentences than on translations (docs/benchmarks.md, issue 20 session 25);
+#: ``benchmarks/bench_word_tags.py --retold`` turns it on to measure that.
+TAG_COMPARABLE = False
 
 
 def word_tag_stage(ctx: CheckContext, components: dict[str, str]) -> None:
@@ -24,7 +29,7 @@ def word_tag_stage(ctx: CheckContext, components: dict[str, str]) -> None:
     from ..wordtags import doc_stats, len_ratio, load_word_tag_model, tag_words
     from .quality import load_quality_model
 
-    if ctx.mode == "comparable":
+    if ctx.mode == "comparable" and not TAG_COMPARABLE:
         return  # a retelling rewords by design: tags learned from post-edited MT do not apply
     model = load_word_tag_model()
     if model is None:
