@@ -211,6 +211,30 @@ NEG_WEIGHT = 0.3
 #: documents read the other way round (Russian reference as the source, the English original as
 #: the translation). The LM reads only English, so the other news pairs have no LM features.
 NEWS_LM_PAIRS = ("ru-en",)
+#: The pooled profiles' major peak: never (above 1). Their peaks are calibrated on the news dev
+#: documents of the training pairs, but on pairs never seen (ja-en, en-hr) a third to a half of
+#: good sentences still reach the calibrated major peak (docs/benchmarks.md, session 25), so an
+#: unseen pair's findings stay minor; the calibrated value is kept in ``info``.
+POOLED_MAJOR = 1.01
+
+
+def pooled_peaks(prof: dict) -> dict:
+    prof["info"]["peaks_calibrated"] = dict(prof["peaks"])
+    prof["peaks"]["major"] = POOLED_MAJOR
+    return prof
+
+
+#: Features the pooled profiles (unseen pairs) leave out: the raw length ratio depends on the
+#: two scripts (Chinese and Japanese characters are words of their own), so a pair the model
+#: has not seen sits far outside the training range (ja-en: mean -0.62 against 0.05); the
+#: document-relative ``len_rel`` stays. Per-pair profiles keep it.
+POOLED_DROP: tuple[str, ...] = ()  # tried ("len_ratio",): held-out train MCC 0.215 -> 0.176
+
+
+def pooled(names: list[str]) -> list[str]:
+    return [k for k in names if k not in POOLED_DROP]
+
+
 #: Share of good-translation sentences allowed an ``error_span`` finding (minor, major).
 FALSE_ALARMS = {"minor": 0.05, "major": 0.01}
 
@@ -521,7 +545,7 @@ def main() -> None:
         help="the pooled lm profile also trains on the English news references (ru-en: the en-ru "
         "file read the other way round; costs an LM pass over them)",
     )  # fmt: skip
-    ap.add_argument("--only-lm-pooled", action="store_true", help="refit the pooled lm only")
+    ap.add_argument("--only-pooled", choices=("lex", "lm"), help="refit one pooled profile only")
     ap.add_argument("--no-doc", action="store_true", help="without the document-relative features")
     ap.add_argument(
         "--neg-weight", type=float, default=NEG_WEIGHT,
@@ -578,19 +602,30 @@ def main() -> None:
         return
     cands = [("lr", 1e-3)] if args.quick else [("lr", 1e-3), ("mlp", 16, 1e-4)]
     pair_cands = [("lr", 1e-3)] if args.quick or args.pair_lr else [("lr", 1e-3), ("mlp", 8, 1e-3)]
-    if args.only_lm_pooled:
-        # refit the pooled lm profile only, into the shipped file (the rest unchanged)
+    if args.only_pooled:
+        # refit one pooled profile only, into the shipped file (the rest unchanged)
         sent = list(SENT_FEATURES) + list(DOC_FEATURES)
-        names = list(LEX_FEATURES) + sent + list(LM_FEATURES)
-        lm_news = list(NEWS_LM_PAIRS) if args.lm_news else []
-        log(f"profile lm (into-English pairs; news negatives {lm_news or 'none'}):")
-        lmp, _ = run_profile("lm", en_pairs, names, True, cands, log, lm_news, args.neg_weight)
+        kind = args.only_pooled
+        if kind == "lm":
+            names = pooled(list(LEX_FEATURES) + sent + list(LM_FEATURES))
+            news = list(NEWS_LM_PAIRS) if args.lm_news else []
+            prs, with_lm = en_pairs, True
+        else:
+            names, news, prs, with_lm = (
+                pooled(list(LEX_FEATURES) + sent),
+                NEWS_TRAIN_PAIRS,
+                PAIRS,
+                False,
+            )
+        log(f"profile {kind} (pooled; news negatives {news or 'none'}; features {names}):")
+        prof, _ = run_profile(kind, list(prs), names, with_lm, cands, log, news, args.neg_weight)
         model = json.loads(OUT.read_text(encoding="utf-8"))
-        model["profiles"]["lm"] = lmp
-        model["meta"]["lm_pooled_news_negatives"] = lm_news
+        model["profiles"][kind] = pooled_peaks(prof)
+        if kind == "lm":
+            model["meta"]["lm_pooled_news_negatives"] = news
         if not args.no_write:
             OUT.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
-            log(f"wrote {OUT} (profile lm replaced)")
+            log(f"wrote {OUT} (profile {kind} replaced)")
         return
     sent = ([] if args.no_cos else list(SENT_FEATURES)) + (
         [] if args.no_doc else list(DOC_FEATURES)
@@ -598,15 +633,22 @@ def main() -> None:
     nw = args.neg_weight
     log(f"profile lex (all pairs; news negatives {', '.join(NEWS_TRAIN_PAIRS)} weight {nw}):")
     lex, _ = run_profile(
-        "lex", list(PAIRS), list(LEX_FEATURES) + sent, False, cands, log, NEWS_TRAIN_PAIRS, nw
+        "lex",
+        list(PAIRS),
+        pooled(list(LEX_FEATURES) + sent),
+        False,
+        cands,
+        log,
+        NEWS_TRAIN_PAIRS,
+        nw,
     )
     if args.only_lex:
         return
     names = list(LEX_FEATURES) + sent + list(LM_FEATURES)
     lm_news = list(NEWS_LM_PAIRS) if args.lm_news else []
     log(f"profile lm (into-English pairs; news negatives {lm_news or 'none'}):")
-    lmp, _ = run_profile("lm", en_pairs, names, True, cands, log, lm_news, nw)
-    profiles = {"lex": lex, "lm": lmp}
+    lmp, _ = run_profile("lm", en_pairs, pooled(names), True, cands, log, lm_news, nw)
+    profiles = {"lex": pooled_peaks(lex), "lm": pooled_peaks(lmp)}
     summary = {"lex": lex["info"]["dev_mcc"], "lm": lmp["info"]["dev_mcc"]}
     if not args.pooled_only:
         # one profile per known pair (the pair as a feature, in full): logistic regression
