@@ -11,7 +11,8 @@ MLQE-PE post-editing tags, see ``docs/quality.md``) reads per-word features:
 * **Lexical** (both profiles): unigram frequency in the target and in the source language,
   length, relative position, punctuation, digits, capitals.
 * **Cross-lingual** (both profiles): the word is copied from the source, a number the source does
-  not have, the sentences' length ratio.
+  not have, the sentences' length ratio, the link's calibrated encoder cosine, and the cosine and
+  length ratio relative to the document's medians (:data:`DOC_FEATURES`).
 
 Profile ``lex`` uses the lexical and cross-lingual features only (the ``fast`` profile, and target
 languages the fluency LM does not read).

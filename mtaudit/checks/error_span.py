@@ -9,7 +9,8 @@ words joins the run. A run is reported when its highest ``p_bad`` reaches ``min_
 severity is ``minor``, ``major`` when the peak reaches ``major_peak``. By default both peaks
 are the tag profile's own (``WordTagProfile.peaks``), chosen for a stated false-alarm rate on
 good translations (about 5 % of sentences with a minor finding, 1 % with a major one; see
-``docs/checks.md``); 0.6 and never major for a model without them. A ``major_peak`` above 1
+``docs/checks.md``); the pooled profiles (pairs without their own) are never major, as their
+calibration does not hold on unseen pairs; 0.6 and never major for a model without peaks. A ``major_peak`` above 1
 turns major findings off. Without word tags (no model file) the check produces nothing.
 """
 
