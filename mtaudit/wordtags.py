@@ -118,6 +118,20 @@ def _n_alnum(words: Sequence[tuple[str, int, int]]) -> int:
     return max(1, sum(1 for w, _, _ in words if any(c.isalnum() for c in w)))
 
 
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+#: Chinese/Japanese characters per word-equivalent for the script-neutral length ratio.
+CJK_CHARS_PER_WORD = 1.5
+
+
+def _n_sn(words: Sequence[tuple[str, int, int]]) -> float:
+    """Word count with each CJK character as 1/:data:`CJK_CHARS_PER_WORD` of a word."""
+    n = 0.0
+    for w, _, _ in words:
+        if any(c.isalnum() for c in w):
+            n += 1.0 / CJK_CHARS_PER_WORD if _CJK_RE.fullmatch(w) else 1.0
+    return max(1.0, n)
+
+
 def len_ratio(source: str, target: str) -> float:
     """log(target words / source words), the ``len_ratio`` feature of a sentence."""
     return math.log(_n_alnum(_words(target)) / _n_alnum(_words(source)))
@@ -187,6 +201,7 @@ def word_features(
     f["bias"][:] = 1.0
     n_src, n_tgt = _n_alnum(sw), _n_alnum(tw)
     f["len_ratio"][:] = math.log(n_tgt / n_src)
+    f["len_ratio_sn"] = np.full(n, math.log(_n_sn(tw) / _n_sn(sw)))
     doc = doc or DocStats()
     f["len_rel"] = np.full(
         n, 0.0 if doc.len_ratio_median is None else math.log(n_tgt / n_src) - doc.len_ratio_median

@@ -231,8 +231,13 @@ def pooled_peaks(prof: dict) -> dict:
 POOLED_DROP: tuple[str, ...] = ()  # tried ("len_ratio",): held-out train MCC 0.215 -> 0.176
 
 
+#: ... and read the script-neutral length ratio instead of the raw one (``len_ratio_sn``: a
+#: Chinese/Japanese character counts as 1/1.5 of a word).
+POOLED_SWAP = {"len_ratio": "len_ratio_sn"}
+
+
 def pooled(names: list[str]) -> list[str]:
-    return [k for k in names if k not in POOLED_DROP]
+    return [POOLED_SWAP.get(k, k) for k in names if k not in POOLED_DROP]
 
 
 #: Share of good-translation sentences allowed an ``error_span`` finding (minor, major).
