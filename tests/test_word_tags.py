@@ -133,6 +133,9 @@ def test_document_relative_features() -> None:
     _, f = word_features("a b", "a b c d", "en", "en", adq=0.3, doc=st)
     assert set(DOC_FEATURES) <= set(f)
     assert np.allclose(f["adq_rel"], -0.2) and np.allclose(f["len_rel"], np.log(2) - 0.2)
+    # the script-neutral length ratio: a CJK character is 1/1.5 of a word
+    _, f = word_features("他们的统治", "their rule", "zh", "en")
+    assert np.allclose(f["len_ratio_sn"], np.log(2 / (5 / 1.5)))
     _, f = word_features("a b", "a b c d", "en", "en", adq=0.3)
     assert np.allclose(f["adq_rel"], 0.0) and np.allclose(f["len_rel"], 0.0)
 
