@@ -35,6 +35,8 @@ PAIRS = ("en-de", "en-zh", "et-en", "ne-en", "ro-en", "ru-en", "si-en")
 #: Train rows sampled per pair (feature extraction costs LM time).
 TRAIN_PER_PAIR = 1000
 SEED = 20
+#: A sentence "needs an error_span finding" from this HTER on (the recall figure).
+HIGH_HTER = 0.3
 _NO_SPACE_BEFORE = {
     ",",
     ".",
@@ -66,6 +68,7 @@ class Item:
     tags: list[int]  # 1 = BAD, one per MT token
     text: str  # detokenised MT
     tok_spans: list[tuple[int, int]]  # each MT token's span in ``text``
+    hter: float = float("nan")  # the sentence's HTER (``hter`` file), NaN when not given
 
 
 def detok(tokens: list[str], lang: str) -> tuple[str, list[tuple[int, int]]]:
@@ -106,16 +109,19 @@ def load(pair: str, split: str, n: int | None = None) -> list[Item]:
     src = (d / "src").read_text(encoding="utf-8").split("\n")
     mt = (d / "mt").read_text(encoding="utf-8").split("\n")
     tags = (d / "tags").read_text(encoding="utf-8").split("\n")
+    hter = (d / "hter").read_text().split("\n") if (d / "hter").is_file() else []
+    hter += [""] * (len(mt) - len(hter))
     tl = pair.split("-")[1]
     rows = []
-    for s, m, t in zip(src, mt, tags, strict=False):
+    for s, m, t, h in zip(src, mt, tags, hter, strict=False):
         toks = m.split()
         tg = t.split()
         if not toks or len(tg) != 2 * len(toks) + 1:
             continue
         wt = [int(x == "BAD") for x in tg[1::2]]
         text, spans = detok(toks, tl)
-        rows.append(Item(pair, s.strip(), toks, wt, text, spans))
+        hv = float(h) if h.strip() else float("nan")
+        rows.append(Item(pair, s.strip(), toks, wt, text, spans, hv))
     if n is not None and n < len(rows):
         rng = np.random.default_rng(SEED)
         idx = sorted(rng.choice(len(rows), n, replace=False).tolist())
@@ -171,7 +177,121 @@ def cosines(pair: str, split: str) -> np.ndarray | None:
     return (np.load(path)[:, 0] - cal.random_cos) / cal.span
 
 
-def word_rows(item: Item, ts, src_lang: str, tgt_lang: str, adq: float | None = None):
+#: WMT22 news pairs whose human references train the tags as all-OK sentences (documents of the
+#: ``train`` part; ``dev`` documents choose; ``test`` documents are reported), and pairs kept
+#: out entirely (every document reported, none seen in training or choosing).
+NEWS_TRAIN_PAIRS = ("en-ru", "en-uk", "fr-de", "en-zh")
+NEWS_HELDOUT_PAIRS = ("ja-en", "de-fr", "en-hr")
+
+
+def news_part(doc_id: str) -> str:
+    """``train`` (60 %), ``dev`` (20 %) or ``test`` (20 %) for a WMT22 document, by a hash of its
+    id (the en-ru, en-uk and en-zh documents share their English source: same id, same part)."""
+    h = int(hashlib.sha1(doc_id.encode()).hexdigest()[:8], 16) % 10
+    return "train" if h < 6 else "dev" if h < 8 else "test"
+
+
+@dataclass
+class NewsItem:
+    pair: str
+    doc: str
+    part: str
+    src: str
+    text: str  # the human reference
+
+
+def _news_file(pair: str) -> tuple[Path, bool]:
+    """The WMT22 file holding ``pair`` and whether it is stored the other way round (``ru-en``:
+    the ``en-ru`` file, its Russian reference as the source and the English original as the
+    good translation)."""
+    d = benchdata() / "news_docs" / "wmt22"
+    if (d / f"{pair}.jsonl").is_file():
+        return d / f"{pair}.jsonl", False
+    sl, tl = pair.split("-")
+    return d / f"{tl}-{sl}.jsonl", True
+
+
+def load_news(pair: str) -> list[NewsItem]:
+    """Every (source, human reference) segment pair of the WMT22 news documents of ``pair``."""
+    import json
+
+    path, rev = _news_file(pair)
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        part = news_part(d["doc_id"])
+        for s, r in zip(d["src"], d["ref"], strict=False):
+            if s.strip() and r.strip():
+                s, r = (r, s) if rev else (s, r)
+                out.append(NewsItem(pair, d["doc_id"], part, s.strip(), r.strip()))
+    return out
+
+
+def news_cosines(pair: str, items: list[NewsItem], compute: bool = True) -> np.ndarray | None:
+    """Calibrated encoder cosine (``adq``) of each news item (raw cosines cached per pair)."""
+    from mtaudit.score.quality import load_quality_model
+
+    stored, rev = _news_file(pair)
+    if rev:  # the cosine is symmetric: the stored direction's cache
+        items = [NewsItem(it.pair, it.doc, it.part, it.text, it.src) for it in items]
+        pair = stored.stem
+    path = cache_dir() / f"newscos_{pair}.npy"
+    if not path.is_file():
+        if not compute:
+            return None
+        from mtaudit.encoders import default_encoder
+
+        sl, tl = pair.split("-")
+        enc = default_encoder(sl, tl, threads=1)
+        se = enc.encode([i.src for i in items], sl)
+        te = enc.encode([i.text for i in items], tl)
+        se = se / np.linalg.norm(se, axis=1, keepdims=True)
+        te = te / np.linalg.norm(te, axis=1, keepdims=True)
+        np.save(path, (se * te).sum(1))
+        Path(str(path) + ".enc").write_text(enc.name)
+    raw = np.load(path)
+    if len(raw) != len(items):
+        raise SystemExit(f"stale news cosine cache {path}")
+    cal = load_quality_model().calibration_for(Path(str(path) + ".enc").read_text().strip())
+    return (raw - cal.random_cos) / cal.span
+
+
+#: MLQE-PE sentences are not documents: the DOC_FEATURES medians are taken over runs of this
+#: many consecutive (sampled) sentences of a pair, as if they were one document.
+PSEUDO_DOC = 25
+
+
+def mlqe_doc_stats(items: list[Item], cos: np.ndarray | None) -> list:
+    """Each MLQE-PE item's :class:`~mtaudit.wordtags.DocStats` over its pseudo-document."""
+    from mtaudit.wordtags import doc_stats, len_ratio
+
+    ratios = [len_ratio(it.src, it.text) for it in items]
+    out = []
+    for k0 in range(0, len(items), PSEUDO_DOC):
+        sl = slice(k0, k0 + PSEUDO_DOC)
+        adqs = [None] * len(ratios[sl]) if cos is None else [float(x) for x in cos[sl]]
+        st = doc_stats(adqs, ratios[sl])
+        out.extend([st] * len(ratios[sl]))
+    return out
+
+
+def news_doc_stats(items: list[NewsItem], cos: np.ndarray | None) -> list:
+    """Each news item's :class:`~mtaudit.wordtags.DocStats` over its WMT22 document."""
+    from mtaudit.wordtags import doc_stats, len_ratio
+
+    by_doc: dict[str, list[int]] = {}
+    for k, it in enumerate(items):
+        by_doc.setdefault(it.doc, []).append(k)
+    out: list = [None] * len(items)
+    for ks in by_doc.values():
+        adqs = [None if cos is None else float(cos[k]) for k in ks]
+        st = doc_stats(adqs, [len_ratio(items[k].src, items[k].text) for k in ks])
+        for k in ks:
+            out[k] = st
+    return out
+
+
+def word_rows(item: Item, ts, src_lang: str, tgt_lang: str, adq: float | None = None, doc=None):
     """Features of the item's words, their tags, and the MT token each word lies in."""
     from mtaudit.fluency.features import word_scores
     from mtaudit.fluency.lm import TokenScores
@@ -182,7 +302,7 @@ def word_rows(item: Item, ts, src_lang: str, tgt_lang: str, adq: float | None = 
         offs, lps = ts
         ws = word_scores(item.text, TokenScores([""] * len(offs), list(offs), lps), tgt_lang)
         lm, norm = ws.lm, ws.norm
-    spans, feats = word_features(item.src, item.text, src_lang, tgt_lang, lm, norm, adq)
+    spans, feats = word_features(item.src, item.text, src_lang, tgt_lang, lm, norm, adq, doc)
     starts = np.array([s for s, _ in item.tok_spans])
     tok = np.array([int(np.searchsorted(starts, s, side="right") - 1) for s, _ in spans])
     tok = np.clip(tok, 0, len(item.tags) - 1)
@@ -241,35 +361,92 @@ def speed(pair: str, n: int, repeats: int = 2) -> None:
     wt._MODEL = model
 
 
-def false_alarms(pair: str, n: int) -> None:
-    """``error_span`` findings on good human translations: the first ``n`` segment pairs of the
-    WMT22 news documents of ``pair`` (source and human reference), ``--profile fast``, pairs
-    mode, with the check's default settings and with ``major_peak=0.85``."""
+def false_alarms(
+    pair: str, n: int, profile: str = "fast", part: str | None = None, major: float | None = None
+) -> tuple[int, int, int]:
+    """``error_span`` findings on good human translations (WMT22 news documents of ``pair``,
+    source and human reference), pairs mode. ``part`` None: the first ``n`` segment pairs in one
+    audit (the session-24 figure); ``part`` ``test``/``dev``/``train``/``all``: every document of
+    that part (:func:`news_part`), one audit per document. The check's defaults (the profile's
+    calibrated peaks), or ``major_peak=major``. Returns (sentences, flagged, flagged major)."""
     import collections
-    import json
 
     import mtaudit
     from mtaudit.report import SEVERITIES
 
-    from .common import benchdata
-
-    path = benchdata() / "news_docs" / "wmt22" / f"{pair}.jsonl"
-    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    pairs = [(s, r) for d in docs for s, r in zip(d["src"], d["ref"]) if s.strip() and r.strip()]
-    pairs = pairs[:n]
-    sl, tl = docs[0]["src_lang"], docs[0]["tgt_lang"]
-    rep = mtaudit.audit_pairs(
-        pairs, src_lang=sl, tgt_lang=tl, profile="fast",
-        checks={"error_span": {"major_peak": 0.85}},
-    )  # fmt: skip
-    spans = [f for f in rep.findings if f.code == "error_span"]
-    by_sev = collections.Counter(f.severity for f in spans)
-    flagged = len({f.sentence for f in spans})
-    strong = len({f.sentence for f in spans if f.severity == "major"})
+    items = load_news(pair)
+    sl, tl = pair.split("-")
+    checks = {} if major is None else {"error_span": {"major_peak": major}}
+    groups: dict[str, list[NewsItem]] = {}
+    if part is None:
+        groups["first"] = items[:n]
+    else:
+        for it in items:
+            if part == "all" or it.part == part:
+                groups.setdefault(it.doc, []).append(it)
+    by_sev: collections.Counter = collections.Counter()
+    total = flagged = strong = 0
+    for group in groups.values():
+        pairs = [(it.src, it.text) for it in group]
+        rep = mtaudit.audit_pairs(pairs, src_lang=sl, tgt_lang=tl, profile=profile, checks=checks)
+        spans = [f for f in rep.findings if f.code == "error_span"]
+        by_sev.update(f.severity for f in spans)
+        total += len(pairs)
+        flagged += len({f.sentence for f in spans})
+        strong += len({f.sentence for f in spans if f.severity == "major"})
+    what = f"first {total}" if part is None else f"{part} documents ({len(groups)}):"
     print(
-        f"{pair}: {len(pairs)} reference pairs; error_span findings "
+        f"{pair} [{profile}] {what} {total} reference pairs; error_span findings "
         f"{dict((k, by_sev[k]) for k in SEVERITIES if by_sev[k])}; sentences flagged {flagged} "
-        f"({flagged / len(pairs):.0%}), with a peak >= 0.85: {strong} ({strong / len(pairs):.0%})"
+        f"({flagged / max(1, total):.1%}), major {strong} ({strong / max(1, total):.1%})",
+        flush=True,
+    )
+    return total, flagged, strong
+
+
+def retold_false_alarms(pair: str, n_docs: int, profile: str = "fast") -> None:
+    """``error_span`` findings on retellings (comparable mode, tagging forced on): the first
+    ``n_docs`` held-out documents of ``pair`` of ``benchmarks/bench_news_retold.py`` (forward
+    direction: the source against a retelling made of its human reference). Reports the share of
+    retold sentences that restate a source segment (gold) with a finding, and of the inserted
+    foreign sentences."""
+    import mtaudit
+    import mtaudit.score.wordtags as stage
+
+    from .bench_news_retold import cases
+
+    sl, tl = pair.split("-")
+    items = cases("heldout", [pair])[f"{sl}→{tl} ({pair})"][:n_docs]
+    stage.TAG_COMPARABLE = True
+    n_gold = n_foreign = f_gold = f_foreign = major = 0
+    try:
+        for _d, sl, tl, src, retold, gold in items:
+            rep = mtaudit.audit(
+                "\n".join(src), "\n".join(retold), src_lang=sl, tgt_lang=tl, mode="comparable",
+                profile=profile,
+            )  # fmt: skip
+            gold_t = {t for _, t in gold}
+            # the retold sentences as the audit segmented them: map each to its line
+            starts = np.cumsum([0] + [len(r) + 1 for r in retold])
+            line_of = {
+                s.index: int(np.searchsorted(starts, s.start, side="right") - 1)
+                for s in rep.target.sentences
+            }
+            flagged = {line_of[f.sentence] for f in rep.findings if f.code == "error_span"}
+            major += len({line_of[f.sentence] for f in rep.findings
+                          if f.code == "error_span" and f.severity == "major"})  # fmt: skip
+            n_gold += len(gold_t)
+            n_foreign += len(retold) - len(gold_t)
+            f_gold += len(flagged & gold_t)
+            f_foreign += len(flagged - gold_t)
+    finally:
+        stage.TAG_COMPARABLE = False
+    print(
+        f"{pair} retold [{profile}] {len(items)} documents: restating sentences with an "
+        f"error_span finding {f_gold}/{n_gold} ({f_gold / max(1, n_gold):.1%}); inserted foreign "
+        f"sentences {f_foreign}/{n_foreign} ({f_foreign / max(1, n_foreign):.1%}); sentences "
+        f"with a major one {major}",
+        flush=True,
     )
 
 
@@ -278,18 +455,37 @@ def main() -> None:
     ap.add_argument("--cache-lm", action="store_true")
     ap.add_argument("--speed", type=int, default=0, help="time audit_pairs on this many pairs")
     ap.add_argument("--pairs", default=",".join(PAIRS))
+    ap.add_argument("--lex", action="store_true", help="dev MCC without the LM (fast profile)")
+    ap.add_argument("--profile", default="fast", help="--false-alarms: the audit profile")
+    ap.add_argument(
+        "--part", default=None,
+        help="--false-alarms: every document of this part (train/dev/test/all), one audit each",
+    )  # fmt: skip
+    ap.add_argument("--retold", type=int, default=0, help="retold documents per --pairs entry")
+    ap.add_argument("--major-peak", type=float, default=None, help="--false-alarms: override")
+    ap.add_argument("--model", default=None, help="a word-tag model file instead of the shipped")
     ap.add_argument(
         "--false-alarms", type=int, default=0,
         help="error_span findings on this many WMT22 human reference pairs per --pairs entry "
         "(news_docs pairs, e.g. ja-en,en-ru,de-fr)",
     )  # fmt: skip
     args = ap.parse_args()
+    import mtaudit.wordtags as wt
     from mtaudit.wordtags import load_word_tag_model
+
+    if args.model:
+        wt._MODEL = load_word_tag_model(args.model)
 
     if args.false_alarms:
         print(f"machine: {machine()}")
         for pair in args.pairs.split(","):
-            false_alarms(pair, args.false_alarms)
+            false_alarms(pair, args.false_alarms, args.profile, args.part, args.major_peak)
+        return
+
+    if args.retold:
+        print(f"machine: {machine()}")
+        for pair in args.pairs.split(","):
+            retold_false_alarms(pair, args.retold, args.profile)
         return
 
     if args.speed:
@@ -297,29 +493,50 @@ def main() -> None:
             speed(pair, args.speed)
         return
 
-    model = load_word_tag_model()
+    model = load_word_tag_model(args.model)
     if model is None:
         raise SystemExit("no word-tag model shipped")
     print(f"machine: {machine()}")
-    res = {}
+    res, rec = {}, {}
     for pair in args.pairs.split(","):
         sl, tl = pair.split("-")
         items = load(pair, "dev")
-        scores = lm_scores(items, f"{pair}_dev", compute=args.cache_lm) if tl == "en" else None
+        scores = None
+        if tl == "en" and not args.lex:
+            scores = lm_scores(items, f"{pair}_dev", compute=args.cache_lm)
         cos = cosines(pair, "dev")
+        docs = mlqe_doc_stats(items, cos)
         ys, ps = [], []
+        n_hi = hit_minor = hit_major = 0
         for k, it in enumerate(items):
             adq = None if cos is None else float(cos[k])
-            feats, _, tok = word_rows(it, None if scores is None else scores[k], sl, tl, adq)
+            ts = None if scores is None else scores[k]
+            feats, _, tok = word_rows(it, ts, sl, tl, adq, docs[k])
             if not feats:
                 continue
             prof = model.profile_for(sl, tl, "lm" in feats)
             pw = prof.predict(feats)
+            thr = prof.threshold_for(sl, tl)
             ys.append(np.array(it.tags))
-            ps.append(token_probs(pw, tok, len(it.tags)) >= prof.threshold_for(sl, tl))
+            ps.append(token_probs(pw, tok, len(it.tags)) >= thr)
+            if it.hter >= HIGH_HTER:
+                words = pw[feats["is_punct"] == 0]
+                peak = float(words.max()) if len(words) else 0.0
+                n_hi += 1
+                hit_minor += peak >= max(thr, prof.peaks.get("minor", 0.6))
+                hit_major += peak >= max(thr, prof.peaks.get("major", 2.0))
         res[pair] = mcc(np.concatenate(ys), np.concatenate(ps))
-        print(f"{pair}: dev MCC {res[pair]:.3f} ({'lm' if scores is not None else 'lex'})")
-    print(f"mean: {np.mean(list(res.values())):.3f}")
+        rec[pair] = (hit_minor / max(1, n_hi), hit_major / max(1, n_hi))
+        print(
+            f"{pair}: dev MCC {res[pair]:.3f} ({'lm' if scores is not None else 'lex'}); "
+            f"sentences with HTER >= {HIGH_HTER} ({n_hi}) with an error_span finding: "
+            f"{rec[pair][0]:.0%} (major {rec[pair][1]:.0%})"
+        )
+    print(
+        f"mean: MCC {np.mean(list(res.values())):.3f}; high-HTER recall "
+        f"{np.mean([r[0] for r in rec.values()]):.0%} (major "
+        f"{np.mean([r[1] for r in rec.values()]):.0%})"
+    )
 
 
 if __name__ == "__main__":

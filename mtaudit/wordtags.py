@@ -11,7 +11,8 @@ MLQE-PE post-editing tags, see ``docs/quality.md``) reads per-word features:
 * **Lexical** (both profiles): unigram frequency in the target and in the source language,
   length, relative position, punctuation, digits, capitals.
 * **Cross-lingual** (both profiles): the word is copied from the source, a number the source does
-  not have, the sentences' length ratio.
+  not have, the sentences' length ratio, the link's calibrated encoder cosine, and the cosine and
+  length ratio relative to the document's medians (:data:`DOC_FEATURES`).
 
 Profile ``lex`` uses the lexical and cross-lingual features only (the ``fast`` profile, and target
 languages the fluency LM does not read).
@@ -35,8 +36,13 @@ import numpy as np
 
 __all__ = [
     "LEX_FEATURES",
+    "DOC_FEATURES",
+    "DOC_MIN_LINKS",
     "LM_FEATURES",
     "SENT_FEATURES",
+    "DocStats",
+    "doc_stats",
+    "len_ratio",
     "WordTagModel",
     "WordTagProfile",
     "load_word_tag_model",
@@ -80,6 +86,13 @@ LEX_FEATURES = (
 #: calibrated scale (0 = unrelated sentences, 1 = a typical translation). A word of a link the
 #: encoder finds far from its source is more likely wrong.
 SENT_FEATURES = ("adq", "adq_low")
+#: The same signals relative to the document: the link's ``adq`` minus the median ``adq`` of the
+#: document's links, and its length ratio minus theirs. Encoders and language pairs shift both
+#: (ja-en on USE has low raw cosines and short English for long Japanese): a link is judged
+#: against its neighbours, not against the pairs the model was trained on. 0 when the document
+#: has fewer than :data:`DOC_MIN_LINKS` links.
+DOC_FEATURES = ("adq_rel", "len_rel")
+DOC_MIN_LINKS = 4
 LM_FEATURES = (
     "lm",
     "norm",
@@ -91,6 +104,46 @@ LM_FEATURES = (
     "norm_minus_mean",
     "win3_min",
 )
+
+
+@dataclass(frozen=True)
+class DocStats:
+    """Document-level medians the :data:`DOC_FEATURES` are relative to (``None``: not known)."""
+
+    adq_median: float | None = None
+    len_ratio_median: float | None = None
+
+
+def _n_alnum(words: Sequence[tuple[str, int, int]]) -> int:
+    return max(1, sum(1 for w, _, _ in words if any(c.isalnum() for c in w)))
+
+
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+#: Chinese/Japanese characters per word-equivalent for the script-neutral length ratio.
+CJK_CHARS_PER_WORD = 1.5
+
+
+def _n_sn(words: Sequence[tuple[str, int, int]]) -> float:
+    """Word count with each CJK character as 1/:data:`CJK_CHARS_PER_WORD` of a word."""
+    n = 0.0
+    for w, _, _ in words:
+        if any(c.isalnum() for c in w):
+            n += 1.0 / CJK_CHARS_PER_WORD if _CJK_RE.fullmatch(w) else 1.0
+    return max(1.0, n)
+
+
+def len_ratio(source: str, target: str) -> float:
+    """log(target words / source words), the ``len_ratio`` feature of a sentence."""
+    return math.log(_n_alnum(_words(target)) / _n_alnum(_words(source)))
+
+
+def doc_stats(adqs: Sequence[float | None], ratios: Sequence[float]) -> DocStats:
+    """Medians over a document's links (each with at least :data:`DOC_MIN_LINKS` values)."""
+    a = [float(x) for x in adqs if x is not None]
+    return DocStats(
+        float(np.median(a)) if len(a) >= DOC_MIN_LINKS else None,
+        float(np.median(ratios)) if len(ratios) >= DOC_MIN_LINKS else None,
+    )
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:
@@ -125,13 +178,15 @@ def word_features(
     lm: np.ndarray | None = None,
     norm: np.ndarray | None = None,
     adq: float | None = None,
+    doc: DocStats | None = None,
 ) -> tuple[list[tuple[int, int]], dict[str, np.ndarray]]:
     """The target's words (character spans) and one feature column per name.
 
     ``lm``/``norm`` are the fluency scorer's per-word LM log-probability and normalised score for
     the same words (:func:`mtaudit.fluency.features.word_scores` splits words the same way); when
     given, the :data:`LM_FEATURES` columns are filled too. ``adq`` is the link's calibrated encoder
-    cosine (:data:`SENT_FEATURES`); left out when ``None``.
+    cosine (:data:`SENT_FEATURES`); left out when ``None``. ``doc`` gives the document medians
+    of the :data:`DOC_FEATURES` (each feature 0 when its median is unknown).
     """
     tw = _words(target)
     sw = _words(source)
@@ -144,9 +199,16 @@ def word_features(
     src_nums = set(_DIGIT_RE.findall(source))
     f: dict[str, np.ndarray] = {k: np.zeros(n) for k in LEX_FEATURES}
     f["bias"][:] = 1.0
-    n_src = max(1, sum(1 for w, _, _ in sw if any(c.isalnum() for c in w)))
-    n_tgt = max(1, sum(1 for w, _, _ in tw if any(c.isalnum() for c in w)))
+    n_src, n_tgt = _n_alnum(sw), _n_alnum(tw)
     f["len_ratio"][:] = math.log(n_tgt / n_src)
+    f["len_ratio_sn"] = np.full(n, math.log(_n_sn(tw) / _n_sn(sw)))
+    doc = doc or DocStats()
+    f["len_rel"] = np.full(
+        n, 0.0 if doc.len_ratio_median is None else math.log(n_tgt / n_src) - doc.len_ratio_median
+    )
+    f["adq_rel"] = np.zeros(n)
+    if adq is not None and doc.adq_median is not None:
+        f["adq_rel"][:] = float(np.clip(float(adq) - doc.adq_median, -2.0, 1.0))
     f["log_len"][:] = math.log1p(n_tgt)
     for i, (w, _, _) in enumerate(tw):
         alpha = any(c.isalpha() for c in w)
@@ -210,6 +272,10 @@ class WordTagProfile:
     #: Thresholds of the language pairs it was trained on (``"ro-en"``), chosen on held-out
     #: train sentences: their MT differs widely in how much of it is wrong (15-65 % of words).
     thresholds_by_pair: dict[str, float] = field(default_factory=dict)
+    #: The ``error_span`` finding's peaks for this profile (``{"minor": p, "major": p}``): a run
+    #: is reported when its highest ``p_bad`` reaches ``minor``, as major from ``major``; chosen
+    #: for a stated false-alarm rate on good translations (``info["peaks"]`` says which).
+    peaks: dict[str, float] = field(default_factory=dict)
 
     def threshold_for(self, src_lang: str | None, tgt_lang: str | None) -> float:
         """The decision threshold for a language pair (the overall one for unseen pairs)."""
@@ -247,6 +313,7 @@ class WordTagProfile:
             threshold=float(d["threshold"]),
             info=dict(d.get("info", {})),
             thresholds_by_pair={k: float(v) for k, v in d.get("thresholds_by_pair", {}).items()},
+            peaks={k: float(v) for k, v in d.get("peaks", {}).items()},
         )
 
 
@@ -302,9 +369,10 @@ def tag_words(
     lm: np.ndarray | None = None,
     norm: np.ndarray | None = None,
     adq: float | None = None,
+    doc: DocStats | None = None,
 ) -> tuple[list[tuple[int, int]], np.ndarray, str]:
     """``(spans, p_bad, profile)`` for the words of ``target`` (spans index into ``target``)."""
-    spans, feats = word_features(source, target, src_lang, tgt_lang, lm, norm, adq)
+    spans, feats = word_features(source, target, src_lang, tgt_lang, lm, norm, adq, doc)
     if not spans:
         return spans, np.zeros(0), ""
     prof = model.profile_for(src_lang, tgt_lang, "lm" in feats)

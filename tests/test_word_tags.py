@@ -12,10 +12,14 @@ from mtaudit.checks.error_span import ErrorSpanCheck
 from mtaudit.encoders import HashingEncoder
 from mtaudit.report import Link, Sentence, Side
 from mtaudit.wordtags import (
+    DOC_FEATURES,
     LEX_FEATURES,
     LM_FEATURES,
+    DocStats,
     WordTagModel,
     WordTagProfile,
+    doc_stats,
+    len_ratio,
     load_word_tag_model,
     runs,
     tag_words,
@@ -108,6 +112,34 @@ def test_error_span_check_runs_and_severity() -> None:
     assert list(ErrorSpanCheck().run(CheckContext(ctx.source, ctx.target, [], "pairs"))) == []
 
 
+def test_error_span_peaks_come_from_the_profile() -> None:
+    ctx = _ctx([0.1, 0.95, 0.7, 0.1, 0.55, 0.55, 0.9])
+    spans, p, prof, thr = ctx.signals["word_tags"]["target"][0]
+    ctx.signals["word_tags"]["target"][0] = (spans, p, prof, thr, {"minor": 0.5, "major": 0.9})
+    found = list(ErrorSpanCheck().run(ctx))
+    assert [x.severity for x in found] == ["major", "minor"]  # "cat sat" 0.95, "the mat" 0.55
+    ctx.signals["word_tags"]["target"][0] = (spans, p, prof, thr, {"minor": 0.96, "major": 0.99})
+    assert list(ErrorSpanCheck().run(ctx)) == []
+    # the check's params override the profile's peaks; a major_peak above 1: never major
+    found = list(ErrorSpanCheck(min_peak=0.6, major_peak=1.5).run(ctx))
+    assert [x.severity for x in found] == ["minor"]
+
+
+def test_document_relative_features() -> None:
+    assert len_ratio("a b", "a b c d") == pytest.approx(np.log(2))
+    st = doc_stats([0.2, 0.4, None, 0.6, 0.8], [0.0, 0.1, 0.2, 0.3, 0.4])
+    assert st.adq_median == pytest.approx(0.5) and st.len_ratio_median == pytest.approx(0.2)
+    assert doc_stats([0.5, 0.6], [0.0, 0.1]) == DocStats(None, None)  # too few links
+    _, f = word_features("a b", "a b c d", "en", "en", adq=0.3, doc=st)
+    assert set(DOC_FEATURES) <= set(f)
+    assert np.allclose(f["adq_rel"], -0.2) and np.allclose(f["len_rel"], np.log(2) - 0.2)
+    # the script-neutral length ratio: a CJK character is 1/1.5 of a word
+    _, f = word_features("他们的统治", "their rule", "zh", "en")
+    assert np.allclose(f["len_ratio_sn"], np.log(2 / (5 / 1.5)))
+    _, f = word_features("a b", "a b c d", "en", "en", adq=0.3)
+    assert np.allclose(f["adq_rel"], 0.0) and np.allclose(f["len_rel"], 0.0)
+
+
 def test_sentence_tokens_serialisation() -> None:
     s = Sentence(0, "a", 0, 1)
     assert "tokens" not in s.to_dict()
@@ -146,6 +178,9 @@ def test_bundled_model_has_both_profiles() -> None:
     assert m.profile_for("fr", "de", lm=False).name == "lex"
     for prof in m.profiles.values():
         assert 0.0 < prof.threshold < 1.0
+        assert prof.threshold <= prof.peaks["minor"] <= prof.peaks["major"]
+        # pooled profiles (unseen pairs) are never major by default
+        assert (prof.peaks["major"] > 1.0) == (prof.name in ("lex", "lm"))
         assert len(prof.mean) == len(prof.features) == len(prof.scale)
 
 

@@ -1,12 +1,17 @@
 """``error_span``: runs of target words the word-level error tags say are probably wrong.
 
 Reads ``ctx.signals["word_tags"]["target"][i]``, left by the word-tag stage
-(:mod:`mtaudit.score.wordtags`): sentence-local word spans and ``p_bad`` per word. A run is a
+(:mod:`mtaudit.score.wordtags`): sentence-local word spans, ``p_bad`` per word, the profile, its
+threshold and its finding peaks. A run is a
 stretch of consecutive words at or above ``threshold`` (default: the tag model's dev-chosen
 threshold, chosen for word-level MCC on held-out train data); punctuation between two bad
 words joins the run. A run is reported when its highest ``p_bad`` reaches ``min_peak``;
-severity is ``minor`` (``major`` when the peak reaches ``major_peak``, if set; unset by default). Without word tags (no
-model file) the check produces nothing.
+severity is ``minor``, ``major`` when the peak reaches ``major_peak``. By default both peaks
+are the tag profile's own (``WordTagProfile.peaks``), chosen for a stated false-alarm rate on
+good translations (about 5 % of sentences with a minor finding, 1 % with a major one; see
+``docs/checks.md``); the pooled profiles (pairs without their own) are never major, as their
+calibration does not hold on unseen pairs; 0.6 and never major for a model without peaks. A ``major_peak`` above 1
+turns major findings off. Without word tags (no model file) the check produces nothing.
 """
 
 from __future__ import annotations
@@ -32,9 +37,11 @@ class ErrorSpanCheck(Check):
     )
     params: dict[str, Any] = {
         "threshold": None,  # p_bad for a word to join a run; None = the model's threshold
-        "min_peak": 0.6,  # a run is reported when its highest p_bad reaches this
-        # ... and is major from this peak on; None (default): always minor, because on good
-        # human translations the tags still flag many sentences (docs/checks.md)
+        # a run is reported when its highest p_bad reaches this; None = the profile's peak,
+        # calibrated on good translations (0.6 when the model has none)
+        "min_peak": None,
+        # ... and is major from this peak on; None = the profile's calibrated major peak (never
+        # major when the model has none); above 1: never major
         "major_peak": None,
         "min_words": 1,
     }
@@ -43,7 +50,8 @@ class ErrorSpanCheck(Check):
         super().__init__(severity, **overrides)
         if self.p["threshold"] is not None:
             check_number_param(self, "threshold", 0)
-        check_number_param(self, "min_peak", 0)
+        if self.p["min_peak"] is not None:
+            check_number_param(self, "min_peak", 0)
         if self.p["major_peak"] is not None:
             check_number_param(self, "major_peak", 0)
         check_number_param(self, "min_words", 1)
@@ -56,17 +64,21 @@ class ErrorSpanCheck(Check):
         for i, tag in enumerate(tags):
             if tag is None or i >= len(doc.sentences):
                 continue
-            spans, p, profile, model_thr = tag
+            spans, p, profile, model_thr = tag[:4]
+            peaks = tag[4] if len(tag) > 4 else {}
             sent = doc.sentences[i]
             thr = float(self.p["threshold"] if self.p["threshold"] is not None else model_thr)
+            min_peak = self.p["min_peak"]
+            min_peak = float(peaks.get("minor", 0.6) if min_peak is None else min_peak)
+            major = self.p["major_peak"]
+            major = peaks.get("major") if major is None else float(major)
             punct = [not any(c.isalnum() for c in sent.text[s:e]) for s, e in spans]
             for a, b in runs(p, thr, punct):
                 n_words = sum(1 for k in range(a, b) if not punct[k])
                 peak = float(max(p[a:b]))
-                if n_words < int(self.p["min_words"]) or peak < float(self.p["min_peak"]):
+                if n_words < int(self.p["min_words"]) or peak < min_peak:
                     continue
                 s, e = spans[a][0], spans[b - 1][1]
-                major = self.p["major_peak"]
                 severity = "major" if major is not None and peak >= float(major) else self.severity
                 yield self.finding(
                     "target",
