@@ -117,6 +117,8 @@ def test_error_span_peaks_come_from_the_profile() -> None:
     spans, p, prof, thr = ctx.signals["word_tags"]["target"][0]
     ctx.signals["word_tags"]["target"][0] = (spans, p, prof, thr, {"minor": 0.5, "major": 0.9})
     found = list(ErrorSpanCheck().run(ctx))
+    assert [x.severity for x in found] == ["minor", "minor"]  # majors only when asked for
+    found = list(ErrorSpanCheck(calibrated_major=True).run(ctx))
     assert [x.severity for x in found] == ["major", "minor"]  # "cat sat" 0.95, "the mat" 0.55
     ctx.signals["word_tags"]["target"][0] = (spans, p, prof, thr, {"minor": 0.96, "major": 0.99})
     assert list(ErrorSpanCheck().run(ctx)) == []
