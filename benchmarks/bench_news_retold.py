@@ -243,7 +243,7 @@ def fit_joins(settings: Any = None, reps: int = 1) -> tuple[list[float], list[fl
         ComparableSettings,
         first_links,
         join_candidates,
-        neighbours,
+        settings_neighbours,
     )
 
     s = settings or ComparableSettings()
@@ -252,17 +252,7 @@ def fit_joins(settings: Any = None, reps: int = 1) -> tuple[list[float], list[fl
         for _d, sl, tl, src, retold, gold in items:
             enc = encoder_for(sl, tl)
             se, te = enc.encode(src, sl), enc.encode(retold, tl)
-            nb = neighbours(
-                te,
-                se,
-                k=s.k,
-                top=2,
-                block=s.block,
-                background=s.background,
-                centred=s.centred_spread,
-                csls_rank=s.csls_rank,
-                csls_col=s.csls_col,
-            )
+            nb = settings_neighbours(te, se, s)
             best = first_links(nb, s)
             jc = join_candidates(src, retold, se, te, enc, nb, best, sl, tl)
             xs.append(jc.source_x)

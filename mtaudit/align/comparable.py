@@ -56,6 +56,7 @@ __all__ = [
     "csls",
     "join_candidates",
     "neighbours",
+    "settings_neighbours",
     "standardise",
 ]
 
@@ -286,6 +287,24 @@ def neighbours(
     return Neighbours(top_idx, top_sim, r_row, r_col, col_best, med, spread, col_idx, col_sim)
 
 
+def settings_neighbours(
+    tgt_emb: np.ndarray, src_emb: np.ndarray, s: ComparableSettings
+) -> Neighbours:
+    """:func:`neighbours` as :func:`align_comparable` computes them under settings ``s`` (the
+    join fitter of the benchmarks reads the same)."""
+    return neighbours(
+        tgt_emb,
+        src_emb,
+        k=s.k,
+        top=2,
+        block=s.block,
+        background=s.background,
+        centred=s.centred_spread,
+        csls_rank=s.csls_rank,
+        csls_col=s.csls_col,
+    )
+
+
 def _margin(nb: Neighbours, j: int, i: int, sim: float) -> float:
     """CSLS margin of target ``j`` and source ``i`` (cosine ``sim``), in spreads."""
     return (sim - 0.5 * (float(nb.r_row[j]) + float(nb.r_col[i]))) / nb.spread
@@ -383,17 +402,7 @@ def align_comparable(
         src_emb = encoder.encode(list(src), src_lang)
     if tgt_emb is None:
         tgt_emb = encoder.encode(list(tgt), tgt_lang)
-    nb = neighbours(
-        tgt_emb,
-        src_emb,
-        k=s.k,
-        top=2,
-        block=s.block,
-        background=s.background,
-        centred=s.centred_spread,
-        csls_rank=s.csls_rank,
-        csls_col=s.csls_col,
-    )
+    nb = settings_neighbours(tgt_emb, src_emb, s)
     best = first_links(nb, s)
     edges = [(j, i, _margin(nb, j, i, v)) for j, (i, v) in best.items()]
     if s.joins:
