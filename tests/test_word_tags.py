@@ -216,3 +216,12 @@ def test_comparable_mode_is_not_tagged() -> None:
     )  # fmt: skip
     assert all(s.tokens is None for s in rep.target.sentences)
     assert not [f for f in rep.findings if f.code == "error_span"]
+
+
+def test_error_span_calibrated_major_must_be_a_boolean() -> None:
+    from mtaudit.checks import build_checks
+    from mtaudit.errors import InputError
+
+    with pytest.raises(InputError, match="calibrated_major must be true or false"):
+        build_checks({"error_span": {"calibrated_major": "yes"}})
+    assert build_checks({"error_span": {"calibrated_major": True}})

@@ -40,6 +40,12 @@ def check_severity_param(check: Check, name: str, *, allow_none: bool = True) ->
         raise InputError(f"check '{check.code}': {name} must be one of {allowed}, not {value!r}")
 
 
+def check_bool_param(check: Check, name: str) -> None:
+    """Raise :class:`InputError` unless parameter ``name`` of ``check`` is true or false."""
+    if not isinstance(check.p.get(name), bool):
+        raise InputError(f"check '{check.code}': {name} must be true or false")
+
+
 def check_number_param(check: Check, name: str, lo: float | None = None) -> None:
     """Raise :class:`InputError` unless parameter ``name`` of ``check`` is a number (≥ ``lo``)."""
     value = check.p.get(name)

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..report import Finding
 from .base import Check, CheckContext
-from .common import check_number_param
+from .common import check_bool_param, check_number_param
 
 __all__ = ["ErrorSpanCheck"]
 
@@ -59,6 +59,7 @@ class ErrorSpanCheck(Check):
         if self.p["major_peak"] is not None:
             check_number_param(self, "major_peak", 0)
         check_number_param(self, "min_words", 1)
+        check_bool_param(self, "calibrated_major")
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         from ..wordtags import runs

@@ -22,6 +22,7 @@ from ..text.tokens import is_cjk, tokens
 from ..text.translit import transliterate
 from .base import Check, CheckContext
 from .common import (
+    check_bool_param,
     check_number_param,
     check_severity_param,
     content_sentences,
@@ -74,8 +75,7 @@ class NameMismatchCheck(Check):
         check_severity_param(self, "missing_severity")
         check_severity_param(self, "comparable_missing_severity")
         check_number_param(self, "different_max_edits", 0)
-        if not isinstance(self.p["place_names"], bool):
-            raise InputError(f"check '{self.code}': place_names must be true or false")
+        check_bool_param(self, "place_names")
         if self.p["check_cjk_targets"] not in ("alphanumeric", "all", "none"):
             raise InputError(
                 f"check '{self.code}': check_cjk_targets must be 'alphanumeric', 'all' or 'none'"
