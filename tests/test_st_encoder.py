@@ -239,6 +239,40 @@ def test_corpus_local_engine(model_dir, tmp_path, capsys):
         assert len(report["links"]) == 4
 
 
+def test_corpus_on_ray_matches_local_engine(model_dir, tmp_path, capsys, monkeypatch):
+    """Ray actors load the user's model from its path (the settings carry it, not the model) and
+    write exactly what the in-process engine writes."""
+    ray = pytest.importorskip("ray")
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+    pairs = tmp_path / "corpus" / "a.jsonl"
+    pairs.parent.mkdir()
+    with pairs.open("w", encoding="utf-8") as fh:
+        for s, t in zip(DOC, EDITED):
+            fh.write(json.dumps({"source": s, "target": t}) + "\n")
+    common = ["corpus", "--pairs", pairs.parent, "--shard-size", "4",
+              "--encoder", f"st:{model_dir}", *LANGS]  # fmt: skip
+    code_l, _, err = _run(capsys, *common, "--engine", "local", "--out-dir", tmp_path / "local")
+    assert code_l in (0, 1), err
+    ray.init(num_cpus=2, include_dashboard=False, logging_level="warning",
+             _node_ip_address="127.0.0.1")  # fmt: skip
+    try:
+        code_r, _, err = _run(capsys, *common, "--engine", "ray", "--actors", "2",
+                              "--out-dir", tmp_path / "ray")  # fmt: skip
+    finally:
+        ray.shutdown()
+    assert code_r == code_l, err
+    for name in ("reports.jsonl", "index.json"):
+        assert (tmp_path / "local" / name).read_bytes() == (tmp_path / "ray" / name).read_bytes()
+    timing = json.loads((tmp_path / "ray" / "timing.json").read_text("utf-8"))
+    assert timing["engine"] == "ray"
+    records = [
+        json.loads(x) for x in (tmp_path / "ray" / "reports.jsonl").read_text("utf-8").splitlines()
+    ]
+    assert len(records) == 2
+    assert all(rec.get("report", rec)["signature"]["encoder"].startswith("st:tiny-st@")
+               for rec in records)  # fmt: skip
+
+
 # --------------------------------------------------------------------------- bad folders
 
 
