@@ -1,7 +1,7 @@
 """``--encoder st:PATH``: the user's own sentence-transformers model, end to end, offline.
 
 A tiny random-weight model is built here (:mod:`st_tiny`) and run through audit, batch and
-corpus (``--engine local``, two worker processes). Needs torch and sentence-transformers (the
+corpus (``--engine local`` with two worker processes, and Ray when installed). Needs torch and sentence-transformers (the
 ``[st]`` extra; ``make test-comet`` runs it) and is skipped without them. The tests that need
 neither (bad paths, a missing package) are in ``tests/test_encoders.py``.
 """
