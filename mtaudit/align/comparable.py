@@ -106,8 +106,8 @@ class ComparableSettings:
     #: source: see :func:`_joins`) is made when its logistic score is at least this (0 = even
     #: odds on the tune documents).
     join_min: float = -0.5
-    #: Neighbourhood size for CSLS (3 with ``csls_rank``, chosen on tune; 4 before session 26).
-    k: int = 3
+    #: Neighbourhood size for CSLS.
+    k: int = 4
     #: Largest number of sentences on either side of one link.
     max_group: int = 4
     #: Logistic scale (in spreads) of the confidence around ``csls_min``.
@@ -122,9 +122,10 @@ class ComparableSettings:
     centred_spread: bool = False
     #: Rank each target's candidate sources by CSLS (the cosine less half the source's
     #: neighbourhood mean: hubs discounted) instead of by cosine. With E5 the gold source is the
-    #: best CSLS match more often than the best cosine (tune uk→en 0.969 vs 0.948). On since
-    #: session 26 together with ``lexical`` and ``k = 3`` (chosen on tune; see docs/alignment.md).
-    csls_rank: bool = True
+    #: best CSLS match more often than the best cosine (tune uk→en 0.969 vs 0.948); off by
+    #: default, see docs/alignment.md (with ``k = 3``: tune F1 up in every direction, held-out
+    #: mixed).
+    csls_rank: bool = False
     #: ... and each source's best target (``col_best``, the mutual test) by CSLS too.
     csls_col: bool = False
     #: Weight (in spreads) of the lexical anchors shared by two sentences — numbers and names
