@@ -31,6 +31,11 @@ and a compressed one (E5: ~0.75 vs ~0.88), and an encoder never calibrated here:
    when their joined text clears the single-link bar (:func:`_split_pairs`).
 4. Links sharing a sentence are merged, up to ``max_group`` sentences a side.
 
+Lexical anchors (``lexical``, :mod:`.lexical`): numbers and names shared by two sentences —
+names transliterated to ASCII and compared by consonant skeleton, so Cyrillic and Latin spellings
+meet — add ``lexical`` spreads times their rarity weight to the pair's cosine before all of the
+above (the embeddings are extended, so ranks, margins and joined texts all see it).
+
 Chosen (and the join weights fitted, ``bench_news_retold.fit_joins``) on the *tune* documents of
 ``benchmarks/bench_news_retold.py`` (WMT22 en–uk, en–ru, de–fr news retold in both directions;
 USE for ru and de–fr, E5 for uk) and reported there on held-out
