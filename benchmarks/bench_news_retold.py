@@ -243,6 +243,7 @@ def fit_joins(settings: Any = None, reps: int = 1) -> tuple[list[float], list[fl
         ComparableSettings,
         first_links,
         join_candidates,
+        lexical_inputs,
         settings_neighbours,
     )
 
@@ -252,9 +253,10 @@ def fit_joins(settings: Any = None, reps: int = 1) -> tuple[list[float], list[fl
         for _d, sl, tl, src, retold, gold in items:
             enc = encoder_for(sl, tl)
             se, te = enc.encode(src, sl), enc.encode(retold, tl)
+            se, te, xenc = lexical_inputs(src, retold, se, te, enc, s)
             nb = settings_neighbours(te, se, s)
             best = first_links(nb, s)
-            jc = join_candidates(src, retold, se, te, enc, nb, best, sl, tl)
+            jc = join_candidates(src, retold, se, te, xenc, nb, best, sl, tl)
             xs.append(jc.source_x)
             ys += [float((i2, j) in gold) for j, i2 in jc.source]
             xt.append(jc.target_x)

@@ -228,3 +228,61 @@ def test_csls_rank_prefers_the_less_hubby_source():
         score = ranked.top_sim[j] - 0.5 * ranked.r_col[ranked.top_idx[j]]
         assert score[0] >= score[1] - 1e-6
     np.testing.assert_allclose(ranked.r_col, cos.r_col, atol=1e-6)
+
+
+def test_lexical_keys_meet_across_scripts():
+    from mtaudit.align.lexical import keys, skeleton
+
+    uk = keys("Зеленського привітав Байден у Києві 24 лютого 2022 року")
+    en = keys("Biden greeted Zelensky in Kyiv on 24 February 2022")
+    assert {"zlns", "bdn", "kv", "#24", "#2022"} <= uk & en
+    assert skeleton("reagan") == skeleton("reygan") == "rgn"
+    assert keys("1,200 or 1 200") == {"#1200"}
+    assert keys("no names here, all lower case") == set()
+
+
+def test_lexical_extension_adds_rarity_weighted_anchors_to_the_cosine():
+    from mtaudit.align.lexical import lexical_extend
+
+    src = ["Байден прибув до Києва.", "Погода була гарна.", "Байден говорив довго."]
+    tgt = ["Biden arrived in Kyiv.", "It rained."]
+    enc = HashingEncoder()
+    se, te = enc.encode(src), enc.encode(tgt)
+    xs, xt, xenc = lexical_extend(src, tgt, se, te, enc, weight=1.0, spread=0.5)
+    bonus = xt @ xs.T - te @ se.T
+    # "bdn" is in two source sentences (weight 1/2), "kv" in one (weight 1): 0.5 * (1/2 + 1)
+    assert np.isclose(bonus[0, 0], 0.75) and np.isclose(bonus[0, 2], 0.25)
+    assert np.allclose(bonus[1], 0.0) and np.allclose(bonus[:, 1], 0.0)
+    # a joined text is extended the same way
+    assert np.allclose(xenc.encode([src[0]]), xs[:1], atol=1e-6)
+    # nothing shared, nothing added
+    assert lexical_extend(["Погода."], ["It rained."], se[:1], te[:1], enc, 1.0, 0.5) is None
+
+
+def test_a_shared_name_decides_between_equally_close_sources():
+    """Two source sentences equally close to a retold one by the encoder: the one sharing its
+    (transliterated) name and number is linked."""
+    from dataclasses import replace
+
+    from mtaudit.align.comparable import ComparableSettings
+
+    rng = np.random.default_rng(0)
+    n = 12
+    base = rng.normal(size=(n, 64)).astype(np.float32)
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    src = [f"Речення номер {k} без імен." for k in range(n)]
+    src[3] = "Президент зустрівся з міністром кілька разів."
+    src[7] = "Зеленський зустрівся з Байденом 17 разів."
+    se = base.copy()
+    se[7] = se[3]  # the encoder cannot tell 3 from 7 (a tie goes to the lower index)
+    tgt = ["Zelensky met Biden 17 times."] + [f"sentence {k} of its own" for k in range(5)]
+    te = np.vstack([se[7] * 0.9 + 0.1 * base[0], rng.normal(size=(5, 64))]).astype(np.float32)
+    te /= np.linalg.norm(te, axis=1, keepdims=True)
+    enc = HashingEncoder()
+    off = replace(ComparableSettings(), lexical=0.0, joins=False)
+    on = replace(ComparableSettings(), joins=False)
+    assert on.lexical > 0
+    got = align_comparable(src, tgt, enc, src_emb=se, tgt_emb=te, settings=on)
+    assert [(lk.source, lk.target) for lk in got if 0 in lk.target] == [([7], [0])]
+    plain = align_comparable(src, tgt, enc, src_emb=se, tgt_emb=te, settings=off)
+    assert [lk.source for lk in plain if 0 in lk.target] != [[7]]

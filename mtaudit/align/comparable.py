@@ -31,6 +31,11 @@ and a compressed one (E5: ~0.75 vs ~0.88), and an encoder never calibrated here:
    when their joined text clears the single-link bar (:func:`_split_pairs`).
 4. Links sharing a sentence are merged, up to ``max_group`` sentences a side.
 
+Lexical anchors (``lexical``, :mod:`.lexical`): numbers and names shared by two sentences —
+names transliterated to ASCII and compared by consonant skeleton, so Cyrillic and Latin spellings
+meet — add ``lexical`` spreads times their rarity weight to the pair's cosine before all of the
+above (the embeddings are extended, so ranks, margins and joined texts all see it).
+
 Chosen (and the join weights fitted, ``bench_news_retold.fit_joins``) on the *tune* documents of
 ``benchmarks/bench_news_retold.py`` (WMT22 en–uk, en–ru, de–fr news retold in both directions;
 USE for ru and de–fr, E5 for uk) and reported there on held-out
@@ -55,6 +60,7 @@ __all__ = [
     "align_comparable",
     "csls",
     "join_candidates",
+    "lexical_inputs",
     "neighbours",
     "settings_neighbours",
     "standardise",
@@ -127,6 +133,12 @@ class ComparableSettings:
     csls_rank: bool = False
     #: ... and each source's best target (``col_best``, the mutual test) by CSLS too.
     csls_col: bool = False
+    #: Weight (in spreads) of the lexical anchors shared by two sentences — numbers and names
+    #: matched after transliteration, weighted by rarity (:mod:`.lexical`) — added to their
+    #: cosine; 0 = off.
+    lexical: float = 0.75
+    #: Letters of a transliterated name that must agree (see :data:`.lexical.PREFIX`).
+    lexical_prefix: int = 4
 
 
 def standardise(sim: np.ndarray) -> np.ndarray:
@@ -305,6 +317,32 @@ def settings_neighbours(
     )
 
 
+def lexical_inputs(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    src_emb: np.ndarray,
+    tgt_emb: np.ndarray,
+    encoder: Encoder,
+    s: ComparableSettings,
+) -> tuple[np.ndarray, np.ndarray, Encoder]:
+    """The embeddings and encoder the decisions use: with ``s.lexical`` both sides (and any
+    joined text) extended by their weighted lexical anchors (:func:`.lexical.lexical_extend`),
+    so that every similarity is ``cosine + lexical * spread * shared anchors``; the spread is
+    that of the raw cosines (the background sample of :func:`neighbours`)."""
+    if s.lexical <= 0 or len(src) == 0 or len(tgt) == 0:
+        return src_emb, tgt_emb, encoder
+    from .lexical import lexical_extend
+
+    n_s = len(src_emb)
+    cols = np.unique(np.linspace(0, n_s - 1, num=min(s.background, n_s)).round().astype(np.int64))
+    bg = np.asarray(tgt_emb, dtype=np.float32) @ np.asarray(src_emb, dtype=np.float32)[cols].T
+    bg = bg.ravel()
+    mad = float(np.median(np.abs(bg - np.median(bg)))) * 1.4826
+    spread = max(mad, float(bg.std()) * 0.5, 1e-3)
+    ext = lexical_extend(src, tgt, src_emb, tgt_emb, encoder, s.lexical, spread, s.lexical_prefix)
+    return ext if ext is not None else (src_emb, tgt_emb, encoder)  # type: ignore[return-value]
+
+
 def _margin(nb: Neighbours, j: int, i: int, sim: float) -> float:
     """CSLS margin of target ``j`` and source ``i`` (cosine ``sim``), in spreads."""
     return (sim - 0.5 * (float(nb.r_row[j]) + float(nb.r_col[i]))) / nb.spread
@@ -402,11 +440,12 @@ def align_comparable(
         src_emb = encoder.encode(list(src), src_lang)
     if tgt_emb is None:
         tgt_emb = encoder.encode(list(tgt), tgt_lang)
-    nb = settings_neighbours(tgt_emb, src_emb, s)
+    xs, xt, xenc = lexical_inputs(src, tgt, src_emb, tgt_emb, encoder, s)
+    nb = settings_neighbours(xt, xs, s)
     best = first_links(nb, s)
     edges = [(j, i, _margin(nb, j, i, v)) for j, (i, v) in best.items()]
     if s.joins:
-        edges += _joins(src, tgt, src_emb, tgt_emb, encoder, nb, best, s, src_lang, tgt_lang)
+        edges += _joins(src, tgt, xs, xt, xenc, nb, best, s, src_lang, tgt_lang)
 
     # Merge edges into links (connected components over sentences of both sides).
     uf = _UnionFind(n_t + n_s)
