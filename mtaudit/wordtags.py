@@ -380,11 +380,15 @@ class WordTagModel:
     def name(self) -> str:
         return f"word-tags/{self.meta.get('version', '?')}"
 
-    def profile_for(self, src_lang: str | None, tgt_lang: str | None, lm: bool) -> WordTagProfile:
+    def profile_for(
+        self, src_lang: str | None, tgt_lang: str | None, lm: bool, deep: bool = False
+    ) -> WordTagProfile:
         """The pair's own profile if the model has one (``lm/ro-en``), else the pooled one
-        (``lm``, ``lex``); ``lm`` profiles only when the LM features are there."""
+        (``lm``, ``lex``); ``lm`` profiles only when the LM features are there, ``deep`` ones
+        (``deep/ro-en``, the source-conditioned LM's) only when its features are."""
         pair = f"{_base(src_lang)}-{_base(tgt_lang)}"
-        for kind in ("lm", "lex") if lm else ("lex",):
+        kinds = ("lm", "lex") if lm else ("lex",)
+        for kind in ("deep", *kinds) if deep else kinds:
             for key in (f"{kind}/{pair}", kind):
                 if key in self.profiles:
                     return self.profiles[key]
@@ -422,12 +426,13 @@ def tag_words(
     norm: np.ndarray | None = None,
     adq: float | None = None,
     doc: DocStats | None = None,
+    deep: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[list[tuple[int, int]], np.ndarray, str]:
     """``(spans, p_bad, profile)`` for the words of ``target`` (spans index into ``target``)."""
-    spans, feats = word_features(source, target, src_lang, tgt_lang, lm, norm, adq, doc)
+    spans, feats = word_features(source, target, src_lang, tgt_lang, lm, norm, adq, doc, deep)
     if not spans:
         return spans, np.zeros(0), ""
-    prof = model.profile_for(src_lang, tgt_lang, "lm" in feats)
+    prof = model.profile_for(src_lang, tgt_lang, "lm" in feats, "d_cond" in feats)
     return spans, prof.predict(feats), prof.name
 
 

@@ -119,3 +119,83 @@ def test_gemma_conditioned_real_model():
     assert r.cond.sum() > r.uncond.sum() + 10
     plain = sc._score_ids([sc._tokenize(tgt[0])[0]])[0]
     assert np.allclose(plain, r.uncond, atol=0.05)
+
+
+# --------------------------------------------------------------------------- the deep profile
+
+
+def test_settings_accept_deep_and_need_fluency():
+    from mtaudit.config import PROFILES, Settings
+    from mtaudit.errors import InputError
+
+    assert PROFILES == ("fast", "full", "deep")
+    assert Settings(profile="deep").runs_fluency
+    with pytest.raises(InputError, match="'deep' profile runs the language model"):
+        Settings(profile="deep", fluency=False)
+
+
+def test_missing_extra_names_it(monkeypatch):
+    import mtaudit.fluency.gemma as gemma
+    import mtaudit.score.wordtags as stage
+    from mtaudit.errors import ModelUnavailableError
+
+    monkeypatch.setattr(stage, "_CONDITIONED", [])
+    monkeypatch.setattr(gemma, "find_spec", lambda name: None)
+    with pytest.raises(ModelUnavailableError, match=r"mtaudit\[multilingual\]"):
+        stage.conditioned_scorer()
+
+
+def _deep_model():
+    from mtaudit.wordtags import LEX_FEATURES, WordTagModel, WordTagProfile
+
+    def prof(name, feats, weights):
+        w = np.array([weights.get(k, 0.0) for k in feats])
+        z = np.zeros(len(feats))
+        return WordTagProfile(name, feats, z, np.ones(len(feats)), None, None, w, 0.0, 0.5)
+
+    lex = list(LEX_FEATURES)
+    return WordTagModel(
+        {
+            "lex": prof("lex", lex, {"bias": -3.0}),
+            "deep/fr-en": prof(
+                "deep/fr-en", lex + list(DEEP_FEATURES), {"bias": 1.0, "d_gain": -2.0}
+            ),
+        },
+        {"version": "test"},
+    )
+
+
+def test_profile_for_prefers_deep_only_with_its_features():
+    m = _deep_model()
+    assert m.profile_for("fr", "en", False, True).name == "deep/fr-en"
+    assert m.profile_for("fr", "en", False, False).name == "lex"
+    assert m.profile_for("de", "en", False, True).name == "lex"  # no deep profile for de-en
+
+
+def test_pipeline_deep_profile_with_fake_scorer(monkeypatch):
+    import mtaudit
+    import mtaudit.score.wordtags as stage
+    import mtaudit.wordtags as wt
+    from mtaudit.encoders import HashingEncoder
+    from mtaudit.fluency import FluencyScorer
+
+    monkeypatch.setattr(stage, "_CONDITIONED", [FakeConditioned()])
+    monkeypatch.setattr(wt, "_MODEL", _deep_model())
+    pairs = [("Le chat noir dort.", "The chat noir sleeps."), ("Bonjour.", "Hello.")]
+    rep = mtaudit.audit_pairs(
+        pairs,
+        src_lang="fr",
+        tgt_lang="en",
+        encoder=HashingEncoder(),
+        fluency=FluencyScorer(None, link_grammar=False),
+        profile="deep",
+    )
+    comp = rep.signature.components
+    assert comp["word_tags.conditioned_lm"] == "fake-conditioned (1)"
+    assert "deep/fr-en" in comp["word_tags"]
+    assert rep.signature.settings["profile"] == "deep"
+    toks = rep.target.sentences[0].tokens
+    t = rep.target.text
+    p = {t[x["start"] : x["end"]]: x["p_bad"] for x in toks}
+    # words the fake finds in the source gain 3 nats: lower p_bad than the others
+    assert p["chat"] < 0.5 < p["sleeps"]
