@@ -199,3 +199,20 @@ def test_pipeline_deep_profile_with_fake_scorer(monkeypatch):
     p = {t[x["start"] : x["end"]]: x["p_bad"] for x in toks}
     # words the fake finds in the source gain 3 nats: lower p_bad than the others
     assert p["chat"] < 0.5 < p["sleeps"]
+
+
+def test_bundled_model_has_deep_profiles_and_keeps_the_others():
+    from mtaudit.wordtags import load_word_tag_model
+
+    m = load_word_tag_model()
+    if m is None:
+        pytest.skip("no word-tag model file")
+    for pair in ("en-de", "en-zh", "et-en", "ne-en", "ro-en", "ru-en", "si-en"):
+        prof = m.profiles[f"deep/{pair}"]
+        assert set(DEEP_FEATURES) <= set(prof.features)
+        assert len(prof.mean) == len(prof.scale) == len(prof.features)
+    sl, tl = "ro", "en"
+    assert m.profile_for(sl, tl, True, True).name == "deep/ro-en"
+    assert m.profile_for(sl, tl, True, False).name == "lm/ro-en"  # full: unchanged
+    assert m.profile_for("ja", "en", True, True).name == "lm"  # unseen pair: pooled lm
+    assert "deep" in m.meta
