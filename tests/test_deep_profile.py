@@ -216,3 +216,24 @@ def test_bundled_model_has_deep_profiles_and_keeps_the_others():
     assert m.profile_for(sl, tl, True, False).name == "lm/ro-en"  # full: unchanged
     assert m.profile_for("ja", "en", True, True).name == "lm"  # unseen pair: pooled lm
     assert "deep" in m.meta
+
+
+def test_pipeline_deep_profile_real_model():
+    import mtaudit
+    import mtaudit.score.wordtags as stage
+
+    _gemma()
+    try:
+        stage.conditioned_scorer()
+    except Exception as exc:  # noqa: BLE001 - any missing piece: skip
+        pytest.skip(f"conditioned LM unavailable: {exc}")
+    pairs = [
+        ("Pisica doarme pe canapea.", "The cat sleeps on the sofa."),
+        ("Vremea este frumoasă azi.", "The weather is beautiful banana today."),
+    ]
+    rep = mtaudit.audit_pairs(pairs, src_lang="ro", tgt_lang="en", profile="deep")
+    comp = rep.signature.components
+    assert comp["word_tags.conditioned_lm"].startswith("gemma-3-270m-conditioned (")
+    assert "deep/ro-en" in comp.get("word_tags", "")
+    assert rep.signature.settings["profile"] == "deep"
+    assert all(s.tokens for s in rep.target.sentences if s.text.strip())
