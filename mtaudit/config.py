@@ -36,8 +36,10 @@ __all__ = [
 MODES = ("auto", "translation", "comparable")
 
 #: Named check profiles: ``fast`` runs no language model (no fluency/garble checks), ``full`` runs
-#: every default check. A report made with a profile names it in ``signature.settings.profile``.
-PROFILES = ("fast", "full")
+#: every default check, ``deep`` also reads each target with the source-conditioned multilingual
+#: LM for the word tags (slower; the ``multilingual`` extra). A report made with a profile names
+#: it in ``signature.settings.profile``.
+PROFILES = ("fast", "full", "deep")
 
 #: The commands that audit (and so take every audit option).
 AUDIT_COMMANDS = ("audit", "batch", "corpus")
@@ -353,7 +355,7 @@ class Settings:
         from_args=_policy_from_args,
         index_value=lambda p: None if p is None else p.to_dict(),
     )
-    #: ``fast`` (no language model) or ``full`` (:data:`PROFILES`); recorded in the signature.
+    #: ``fast`` (no language model), ``full`` or ``deep`` (:data:`PROFILES`); in the signature.
     profile: str | None = option(
         None,
         flags=[
@@ -361,8 +363,9 @@ class Settings:
                 ("--profile",),
                 {
                     "choices": PROFILES,
-                    "help": "fast: no language model; full: every default check (recorded in "
-                    "the signature)",
+                    "help": "fast: no language model; full: every default check; deep: full "
+                    "plus the source-conditioned LM for word tags (slower, the multilingual "
+                    "extra); recorded in the signature",
                 },
             )
         ],
@@ -481,8 +484,10 @@ class Settings:
                 raise InputError(
                     f"unknown profile {self.profile!r}; choose one of {', '.join(PROFILES)}"
                 )
-            if self.profile == "full" and not self.fluency:
-                raise InputError("the 'full' profile runs the language model; drop --no-fluency")
+            if self.profile in ("full", "deep") and not self.fluency:
+                raise InputError(
+                    f"the {self.profile!r} profile runs the language model; drop --no-fluency"
+                )
         if not (isinstance(self.max_sentences, int) and self.max_sentences >= 1):
             raise InputError(f"--max-sentences must be at least 1, not {self.max_sentences}")
         if not (isinstance(self.max_bytes, int) and self.max_bytes >= 1):

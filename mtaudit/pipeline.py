@@ -160,6 +160,10 @@ def _finish(
     skipped: dict[str, str] = dict(models.notes)
     components: dict[str, str] = {"encoder": f"{encoder.name}=={encoder.version}"}
 
+    if settings.profile == "deep":  # the word tags also read the source-conditioned LM
+        from .score.wordtags import conditioned_scorer
+
+        ctx.signals["deep"] = {"scorer": [conditioned_scorer()]}
     t0 = time.perf_counter()
     deadline = None if settings.time_budget is None else t0 + settings.time_budget
     _note(progress, "scoring fluency")

