@@ -62,7 +62,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--top", type=int, default=30000)
     ap.add_argument("--dic", default="/usr/share/hunspell/en_US.dic")
-    ap.add_argument("--out", default=str(ROOT / "mtaudit" / "data" / "words" / "en_common_more.txt"))
+    ap.add_argument(
+        "--out", default=str(ROOT / "mtaudit" / "data" / "words" / "en_common_more.txt")
+    )
     args = ap.parse_args()
     from importlib.metadata import version
 
