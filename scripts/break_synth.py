@@ -23,7 +23,8 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from mtaudit.fluency.synth import Corruption
+from mtaudit.fluency.synth import Corruption, _join
+from mtaudit.fluency.synth import _strip_end as _strip
 
 SPLICE_AFTER = frozenset(
     [
@@ -64,19 +65,6 @@ DETERMINERS = frozenset(
     ]
 )
 EXTRA_KINDS = ("splice_rel", "join_halves", "cut_mid", "drop_verb")
-_END = ".!?"
-
-
-def _strip(t: str) -> str:
-    return t.rstrip(_END) or t
-
-
-def _join(toks: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
-    spans, pos = [], 0
-    for t in toks:
-        spans.append((pos, pos + len(t)))
-        pos += len(t) + 1
-    return " ".join(toks), spans
 
 
 def _lower_first(t: str) -> str:
