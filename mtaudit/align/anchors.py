@@ -34,13 +34,16 @@ def _window_count(
     return hi - lo
 
 
+def number_keys(text: str) -> set[str]:
+    """The numbers of a sentence as anchor keys, separators removed (``1,200`` -> ``#1200``)."""
+    return {"#" + re.sub(r"\D", "", num) for num in _NUMBER.findall(text)}
+
+
 def _anchor_tokens(text: str) -> set[str]:
     """Candidate anchors of a sentence: numbers (separators removed), words written with a
     capital letter or a digit (case-folded), and a few punctuation marks that survive
     translation."""
-    toks: set[str] = set()
-    for num in _NUMBER.findall(text):
-        toks.add("#" + re.sub(r"\D", "", num))
+    toks = number_keys(text)
     for w in _WORD.findall(text):
         # capitalised, or containing a digit (``not isalpha``), but not a bare number
         if len(w) >= 2 and (w[0].isupper() or not w.isalpha()) and not w.isdigit():

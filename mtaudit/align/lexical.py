@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from .anchors import _WORD, number_keys
+
 __all__ = ["PREFIX", "LexicalEncoder", "keys", "lexical_extend", "skeleton"]
 
 #: Consonants of a transliterated word's skeleton kept as its key (inflections differ after them).
@@ -37,8 +39,6 @@ PREFIX = 4
 #: 10,000-sentence pair's similarity computation within twice its cost.
 MAX_KEYS = 256
 
-_NUMBER = re.compile(r"\d+(?:[.,'’ ]\d{3})*(?:[.,]\d+)?")
-_WORD = re.compile(r"\w+")
 _NON_ALNUM = re.compile(r"[^a-z0-9]")
 # spellings that romanisations of one name disagree on, folded before the vowels go
 _FOLD = (("ph", "f"), ("ck", "k"), ("x", "ks"), ("w", "v"), ("q", "k"), ("j", "i"))
@@ -68,9 +68,7 @@ def _ascii(word: str) -> str:
 
 def keys(text: str, prefix: int = PREFIX) -> set[str]:
     """The anchor keys of one sentence (see the module docstring)."""
-    out: set[str] = set()
-    for num in _NUMBER.findall(text):
-        out.add("#" + re.sub(r"\D", "", num))
+    out = number_keys(text)
     for w in _WORD.findall(text):
         if w.isdigit() or not (w[0].isupper() or not w.isalpha()):
             continue
