@@ -598,16 +598,23 @@ class StateCache:
     """Per-text LM outputs (log-probs, entropies, hidden states as float16) in one ``.npz`` file
     per text under ``root``, keyed by a hash of the text and the LM's weights."""
 
-    def __init__(self, lm: Any, root: Path) -> None:
+    def __init__(self, lm: Any, root: Path, old: list[Path] | None = None) -> None:
         self.lm = lm
         self.root = root / f"{lm.name}.{lm.weights}"
         self.root.mkdir(parents=True, exist_ok=True)
         self.name, self.version, self.langs = lm.name, lm.version, frozenset()
+        if old is None:  # earlier caches read first (``:``-separated roots), never written
+            old = [Path(p) for p in os.environ.get("MTAUDIT_GARBLE_OLD_CACHES", "").split(":") if p]
+        self.old_roots = [o / f"{lm.name}.{lm.weights}" for o in old]
 
     def _path(self, text: str) -> Path:
         import hashlib
 
         h = hashlib.sha1(text.encode("utf-8")).hexdigest()
+        for o in self.old_roots:
+            p = o / h[:2] / f"{h}.npz"
+            if p.is_file():
+                return p
         return self.root / h[:2] / f"{h}.npz"
 
     def _load(self, text: str) -> TokenScores:
@@ -812,6 +819,7 @@ def token_rows(rows: list[dict[str, Any]], lm: Any) -> None:
         ws = word_scores(r["text"], ts, "en")
         x, wi = token_matrix(r["text"], ts.offsets, ts.logprobs, ts.entropy, ws)
         r["x"], r["h"], r["wi"], r["ws"] = x, ts.hidden, wi, ws
+        r["off"], r["lp"] = list(ts.offsets), ts.logprobs
         r["y"] = token_labels(r["text"], ts.offsets, r)
         r["feats"] = {**lm_features(ws), **lexical_features(r["text"], "en")}
 
@@ -998,6 +1006,140 @@ def main_news_probe(args: Any) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------------------
+# restart gain (mtaudit.fluency.restart): re-read the probe's top positions fresh from the start
+
+
+def add_restart_rows(rows: list[dict[str, Any]], lm: Any, top: int, ahead: int) -> None:
+    """``r["rst"]``: the restart features of every row (no screen; rows need ``lg``, ``off``,
+    ``lp`` from :func:`token_rows` / :func:`add_break_feats`), the fresh readings cached."""
+    from mtaudit.fluency.restart import RestartConfig, add_restart_features
+
+    cfg = RestartConfig(top=top, ahead=ahead)
+    for i in range(0, len(rows), 256):
+        chunk = rows[i : i + 256]
+        items = []
+        for r in chunk:
+            r["rst"] = {"brk_max": r["feats"].get("brk_max", 0.0)}
+            items.append((r["text"], r["off"], r["lp"], r["lg"], r["rst"]))
+        add_restart_features(lm, items, cfg)
+        for r in chunk:
+            r["rst"].pop("brk_max")
+        print(f"  restart {i + len(chunk)}/{len(rows)}", file=sys.stderr, flush=True)
+
+
+def apply_restart(
+    rows: list[dict[str, Any]], screen: float, impute: dict[str, float]
+) -> None:
+    """Copy ``r["rst"]`` into ``r["feats"]`` for rows whose ``brk_max`` passes ``screen``;
+    the others get ``impute`` (as :func:`mtaudit.fluency.restart.add_restart_features`)."""
+    for r in rows:
+        passed = r["feats"].get("brk_max", float("-inf")) >= screen
+        for k, v in impute.items():
+            r["feats"][k] = r["rst"].get(k, v) if passed else v
+
+
+RESTART_VARIANTS = (
+    ("rst_min",),
+    ("rst_min", "rst_top"),
+    ("rst_min", "rst_min_all"),
+    ("rst_min", "rst_top", "rst_min_all"),
+)
+
+
+def restart_experiment(
+    bd: Path, lm: Any, l2: float = 3000.0, aheads: tuple[int, ...] = (5, 7), top: int = 3
+) -> list[dict[str, Any]]:
+    """Dev comparison: the shipped recipe (``--news-probe``, probe L2 fixed at ``l2``) with and
+    without restart features, for each ``ahead``, screen (quantile of the clean train
+    sentences' ``brk_max``) and feature subset. Returns one result row per variant."""
+    from mtaudit.fluency.restart import RESTART_FEATURES
+
+    data = news_rows(bd, 1600, 450, 700, 450)
+    data = [r for r in data if r["split"] == "train" or r["kind"] in ("clean", *BREAK_KINDS)]
+    data = [r for r in data if r["split"] != "test"]
+    token_rows(data, lm)
+    train = [r for r in data if r["split"] == "train"]
+    dev = [r for r in data if r["split"] == "dev"]
+    half_a, half_b = _halves(train)
+    add_break_feats(half_a, fit_probe(half_b, l2))
+    add_break_feats(half_b, fit_probe(half_a, l2))
+    probe = fit_probe(train, l2)
+    add_break_feats(dev, probe)
+    out: list[dict[str, Any]] = []
+
+    def evaluate(name: str, feats: tuple[str, ...], extra: dict[str, Any]) -> None:
+        prof = train_profile("lex+lm", {"features": feats, "langs": ["en"]}, train + dev)
+        res = {"variant": name, **extra, **dev_breaks_report(prof, dev)}
+        out.append(res)
+        print(json.dumps(res, default=str), file=sys.stderr, flush=True)
+
+    evaluate("baseline", NEWS_LM_FEATURES, {})
+    clean_brk = np.array([r["feats"]["brk_max"] for r in train if r["label"] == 0])
+    for ahead in aheads:
+        add_restart_rows(train + dev, lm, top, ahead)
+        for k in RESTART_FEATURES:
+            v = np.array([r["rst"].get(k, np.nan) for r in dev])
+            c = np.array([r["label"] == 0 for r in dev])
+            b = np.array([r["kind"] in BREAK_KINDS for r in dev])
+            ok = np.isfinite(v)
+            thr = fa_threshold(-v[c & ok], 0.01)
+            print(
+                f"  ahead {ahead} {k} alone: dev AUROC "
+                f"{auroc(-v[ok & (c | b)], b[ok & (c | b)]):.3f} recall@1% "
+                f"{float((-v[b & ok] >= thr).mean()):.3f} (nan {int((~ok).sum())})",
+                file=sys.stderr,
+                flush=True,
+            )
+        impute = {
+            k: float(np.nanmedian([r["rst"].get(k, np.nan) for r in train if r["label"] == 0]))
+            for k in RESTART_FEATURES
+        }
+        for q in (0.0, 0.5, 0.8):
+            screen = float(np.quantile(clean_brk, q)) if q > 0 else float("-inf")
+            apply_restart(train + dev, screen, impute)
+            n_read = np.mean([r["feats"]["brk_max"] >= screen for r in dev if r["label"] == 0])
+            for sub in RESTART_VARIANTS:
+                evaluate(
+                    "+".join(sub),
+                    (*NEWS_LM_FEATURES, *sub),
+                    {"ahead": ahead, "screen_q": q, "screen": screen, "dev_clean_read": n_read},
+                )
+    return out
+
+
+def dev_breaks_report(prof: Profile, dev: list[dict[str, Any]]) -> dict[str, Any]:
+    """Fused+cut recall at the 0.5 / 1 / 2 % clean dev false-alarm points, fused and cut
+    apart at 1 %, dev AUROC, and the clean false-alarm rate per domain at the 1 % point."""
+    p = prof.predict([r["feats"] for r in dev])
+    kinds = np.array([r["kind"] for r in dev])
+    clean = kinds == "clean"
+    brk = np.isin(kinds, BREAK_KINDS)
+    out: dict[str, Any] = {}
+    for fpr in (0.005, 0.01, 0.02):
+        thr = fa_threshold(p[clean], fpr)
+        out[f"rec@{fpr:g}"] = round(float((p[brk] >= thr).mean()), 4)
+    thr = fa_threshold(p[clean], 0.01)
+    out["fuse"] = round(float((p[kinds == "fuse"] >= thr).mean()), 4)
+    out["cut"] = round(float((p[kinds == "cut_join"] >= thr).mean()), 4)
+    out["auroc"] = round(auroc(p[clean | brk], brk[clean | brk].astype(int)), 4)
+    dom = np.array([r["domain"] for r in dev])
+    out["fa_dom"] = {
+        str(d): round(float((p[clean & (dom == d)] >= thr).mean()), 3)
+        for d in sorted(set(dom[clean]))
+    }
+    return out
+
+
+def main_restart_experiment(args: Any) -> int:
+    """``--restart-experiment``: dev table of restart-gain variants (JSON lines to ``--out``)."""
+    bd = benchdata_dir(args.benchdata)
+    lm = SmolLM2Scorer(n_threads=1)
+    res = restart_experiment(bd, StateCache(lm, STATE_CACHE))
+    Path(args.out).write_text("".join(json.dumps(r, default=str) + "\n" for r in res))
+    return 0
+
+
 def ml_cache_path(lm: Any) -> Path:
     """The LM/parse cache of the multilingual LM's examples."""
     return CACHE / f"garble_lm_cache.{lm.name}.{lm.weights}.json"
@@ -1025,9 +1167,16 @@ def main(argv: list[str] | None = None) -> int:
         help="only retrain the token break probe and the lex+lm profile on WMT22 English news "
         "(issue 20) into the existing model file; the other profiles are kept",
     )
+    ap.add_argument(
+        "--restart-experiment",
+        action="store_true",
+        help="dev comparison of restart-gain features (JSON lines to --out)",
+    )
     ap.add_argument("--n-news-train", type=int, default=700, help="clean train news sentences")
     ap.add_argument("--n-news-eval", type=int, default=450, help="clean dev news sentences")
     args = ap.parse_args(argv)
+    if args.restart_experiment:
+        return main_restart_experiment(args)
     if args.news_probe:
         return main_news_probe(args)
     bd = benchdata_dir(args.benchdata)
