@@ -1028,9 +1028,7 @@ def add_restart_rows(rows: list[dict[str, Any]], lm: Any, top: int, ahead: int) 
         print(f"  restart {i + len(chunk)}/{len(rows)}", file=sys.stderr, flush=True)
 
 
-def apply_restart(
-    rows: list[dict[str, Any]], screen: float, impute: dict[str, float]
-) -> None:
+def apply_restart(rows: list[dict[str, Any]], screen: float, impute: dict[str, float]) -> None:
     """Copy ``r["rst"]`` into ``r["feats"]`` for rows whose ``brk_max`` passes ``screen``;
     the others get ``impute`` (as :func:`mtaudit.fluency.restart.add_restart_features`)."""
     for r in rows:

@@ -177,7 +177,9 @@ def plan_reads(
 
 def add_restart_features(
     lm: Any,
-    items: Sequence[tuple[str, Sequence[tuple[int, int]], np.ndarray, np.ndarray, dict[str, float]]],
+    items: Sequence[
+        tuple[str, Sequence[tuple[int, int]], np.ndarray, np.ndarray, dict[str, float]]
+    ],
     cfg: RestartConfig,
 ) -> int:
     """Add the restart features to each item's feature dict, reading every planned span with
