@@ -144,3 +144,75 @@ def test_add_restart_features_nothing_to_read() -> None:
     items = [("Hi there", [(0, 2), (2, 8)], np.zeros(2), np.zeros(2), {"brk_max": 1.0})]
     assert add_restart_features(lm, items, RestartConfig()) == 0
     assert lm.seen == [] and items[0][4] == {"brk_max": 1.0}
+
+
+def _model(restart: dict | None) -> object:
+    from mtaudit.fluency import GarbleModel, Profile
+    from mtaudit.fluency.breaks import SCALAR_FEATURES, BreakProbe
+
+    k = len(SCALAR_FEATURES)
+    coef = np.zeros(k)
+    coef[0] = 1.0  # surprisal
+    probe = BreakProbe(
+        np.zeros(k),
+        np.ones(k),
+        coef,
+        np.zeros(0),
+        np.ones(0),
+        np.zeros(0),
+        0.0,
+        info={"restart": restart} if restart is not None else {},
+    )
+    feats = ["brk_max", *RESTART_FEATURES] if restart is not None else ["brk_max"]
+    w = np.r_[0.5, np.full(len(feats) - 1, -1.0)]
+    prof = Profile(
+        "lex+lm",
+        feats,
+        np.zeros(len(feats)),
+        np.ones(len(feats)),
+        w,
+        0.0,
+        langs=["en"],
+        thresholds={"fluency": 0.5, "major": 0.9, "critical": 0.99},
+    )
+    return GarbleModel({"lex+lm": prof}, meta={"id": "t"}, probes={"lm": probe})
+
+
+class CtxLM(FreshLM):
+    """Reads a whole sentence at -1 nat per token but ``could`` (-9); fresh spans (texts
+    starting lower-case) as :class:`FreshLM`."""
+
+    token_states = False
+
+    def token_logprobs(self, texts: Sequence[str]) -> list[TokenScores]:
+        fresh = [t for t in texts if t[:1].islower()]
+        got = iter(super().token_logprobs(fresh))
+        out = []
+        for text in texts:
+            if text[:1].islower():
+                out.append(next(got))
+                continue
+            toks, offs = _tok(text)
+            lp = np.array([-9.0 if w.strip() == "could" else -1.0 for w in toks])
+            out.append(TokenScores(toks, offs, lp))
+        return out
+
+
+def test_scorer_reads_restart_features_only_when_the_model_asks() -> None:
+    from mtaudit.fluency import FluencyScorer
+
+    s = "The officials said the plan could have obtained government information yesterday."
+    lm = CtxLM(fresh=-3.0)
+    (r,) = FluencyScorer(lm, model=_model(None), link_grammar=False).score([s], "en")
+    assert r is not None and "rst_min" not in r.signals
+    assert not [t for t in lm.seen if t[:1].islower()]
+    cfg = RestartConfig(top=2, ahead=4, impute={k: 2.0 for k in RESTART_FEATURES}).to_dict()
+    lm = CtxLM(fresh=-3.0)
+    (r,) = FluencyScorer(lm, model=_model(cfg), link_grammar=False).score([s], "en")
+    assert r is not None
+    assert lm.seen and lm.seen[0].startswith("could")
+    assert r.signals["rst_top"] == 2.0  # -1 in context against -3 fresh
+    assert set(RESTART_FEATURES) <= set(r.signals)
+    assert (
+        "restart gain" in FluencyScorer(lm, model=_model(cfg)).components("en")["fluency.restart"]
+    )

@@ -20,6 +20,11 @@ every token from what the LM's one pass over the sentence gives (:class:`~.lm.To
 garble model file, ``probes.lm``, written by ``scripts/train_garble.py``). A sentence's break
 features (:func:`break_features`) are the highest token logit and the best two-token mean; the
 located break (:func:`break_span`) is the run of tokens around the highest one.
+
+A model whose probe carries restart settings (``info.restart``, :func:`restart_config`) also
+re-reads the probe's top positions of the sentences that pass a screen fresh from the start
+token (:mod:`.restart`): the *restart gain* features say whether the prefix still helps the LM
+read what follows. Without them (the default) nothing is re-read.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ __all__ = [
     "token_word_index",
     "break_features",
     "break_span",
+    "restart_config",
 ]
 
 #: Per-token scalar features, in the order of :func:`token_matrix`'s first columns.
@@ -244,3 +250,13 @@ def break_span(
     w1 = min(int(word_of_token[j]), w0 + 3)
     w0 = max(0, w0 - 1)
     return ws.words[w0].start, ws.words[w1].end
+
+
+def restart_config(probe: BreakProbe | None) -> Any:
+    """The probe's restart-gain settings (:class:`.restart.RestartConfig`), or ``None`` when
+    the model has none (restart features off)."""
+    if probe is None or not isinstance(probe.info.get("restart"), Mapping):
+        return None
+    from .restart import RestartConfig
+
+    return RestartConfig.from_dict(probe.info["restart"])

@@ -12,7 +12,7 @@ from ..errors import ModelUnavailableError
 from ..langid import base_lang
 from ..report import Side
 from ..versions import package_version
-from .breaks import BreakProbe, break_features, break_span, token_logits
+from .breaks import BreakProbe, break_features, break_span, restart_config, token_logits
 from .features import (
     WINDOW,
     WordScores,
@@ -26,6 +26,7 @@ from .gemma import GEMMA_INSTALL_HINT, default_multilingual_token_scorer
 from .lexical import LinkParser, wordfreq_covers
 from .lm import INSTALL_HINT, TokenScorer, default_token_scorer
 from .model import GarbleModel, Profile, load_garble_model
+from .restart import add_restart_features
 
 __all__ = [
     "MLM_GROUP",
@@ -231,6 +232,12 @@ class FluencyScorer:
                         else "(this LM gives no hidden states: surprisal part only)"
                     )
                 )
+            rst = restart_config(self._probe())
+            if rst is not None and set(prof.features) & {"rst_min", "rst_top", "rst_min_all"}:
+                out["fluency.restart"] = (
+                    f"restart gain: top {rst.top} probe positions re-read fresh, "
+                    f"{rst.ahead} tokens each, sentences with brk_max >= {rst.screen:.3g}"
+                )
         if MLM_GROUP in parts and self.multilingual is not None:
             out["fluency.lm"] = f"{self.multilingual.name} ({self.multilingual.version})"
             # its thresholds were set on sentences read alone: it never reads running text
@@ -290,6 +297,7 @@ class FluencyScorer:
             else:
                 scores = lm.token_logprobs(texts)
             probe = self._probe() if lm is self.token_scorer else None
+            rst_items: list[Any] = []
             for i, ts in zip(todo, scores, strict=True):
                 ws = word_scores(sentences[i], ts, lang)
                 wss[i] = ws
@@ -306,6 +314,10 @@ class FluencyScorer:
                     )
                     ws.break_logits, ws.token_word = lg, wi
                     feats[i].update(break_features(lg))
+                    rst_items.append((sentences[i], ts.offsets, ts.logprobs, lg, feats[i]))
+            rst = restart_config(probe)
+            if rst is not None and rst_items:  # off unless the model file asks for it
+                add_restart_features(lm, rst_items, rst)
         parser = LinkParser.for_lang(lang) if "lg" in groups else None
         for i, s in enumerate(sentences):
             if not s.strip():
