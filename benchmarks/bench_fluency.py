@@ -449,11 +449,49 @@ def breaks_section(
     )
 
 
+# ------------------------------------------------------------------------------------------------
+# s27a restart gain: the cost of re-reading the probe's top positions (issue 20)
+
+
+def restart_speed_section(model_path: str, n: int = 96, runs: int = 3) -> str:
+    """Sentences per CPU second of the whole fluency scoring (real LM, no cache, one thread) of
+    ``n`` clean held-out news sentences, with the bundled model and with ``model_path`` (a model
+    whose probe re-reads screened sentences), runs interleaved; and the share re-read."""
+    from mtaudit.fluency.lm import SmolLM2Scorer
+
+    tg = _train_module()
+    rows = [r for r in break_rows(tg) if r["split"] == "test" and r["kind"] == "clean"][:n]
+    texts = [r["text"] for r in rows]
+    lm = SmolLM2Scorer(n_threads=1)
+    lm.token_logprobs(texts[:4])  # load
+    scorers = {
+        "bundled": FluencyScorer(lm, model=load_garble_model(), link_grammar=False),
+        "restart": FluencyScorer(lm, model=load_garble_model(model_path), link_grammar=False),
+    }
+    secs: dict[str, list[float]] = {k: [] for k in scorers}
+    read = 0.0
+    for _ in range(runs):
+        for k, sc in scorers.items():
+            c0 = time.process_time()
+            res = sc.score(texts, "en")
+            secs[k].append(time.process_time() - c0)
+            if k == "restart":
+                read = float(np.mean([r is not None and "rst_top" in r.signals for r in res]))
+    out = ["| model | sentences / CPU s (median of runs) |", "|---|---|"]
+    for k, v in secs.items():
+        out.append(f"| {k} | {n / float(np.median(v)):.1f} |")
+    return "\n".join(out) + f"\n\nre-read (passed the screen): {read:.0%} of {n} clean sentences"
+
+
 if __name__ == "__main__":
     import argparse
 
     ap = argparse.ArgumentParser(description="fused/cut-clause recall at 1 % false alarms")
     ap.add_argument("--model", help="a garble model file (default: the bundled one)")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--restart-speed", action="store_true", help="speed: bundled vs --model")
     a = ap.parse_args()
-    print(breaks_section(a.quick, a.model))
+    if a.restart_speed:
+        print(restart_speed_section(a.model))
+    else:
+        print(breaks_section(a.quick, a.model))

@@ -910,8 +910,15 @@ def train_news_lm_profile(
     n_eval: int = 450,
     n_train_use: int | None = None,
     n_eval_use: int | None = None,
+    restart: dict[str, Any] | None = None,
 ) -> tuple[Profile, Any, list[dict[str, Any]]]:
     """The token break probe and the news-trained ``lex+lm`` profile (issue 20).
+
+    ``restart`` (:data:`RESTART_SHIP`) adds restart-gain features (:mod:`mtaudit.fluency.restart`)
+    after the probe's L2 is chosen: the chosen probe's cross-fitted logits pick the positions of
+    the train sentences, the screen is a quantile of the clean train sentences' ``brk_max``, a
+    sentence below it gets the clean train median of each feature, and the settings go into
+    ``probe.info["restart"]``.
 
     The probe is fitted on the labelled tokens of the train split (:func:`token_labels`), its
     L2 penalty chosen on dev (recall on fused/cut clauses at 1 % clean false alarms). The
@@ -948,6 +955,28 @@ def train_news_lm_profile(
     assert best is not None
     _rec, l2, probe, prof, pdev = best
     add_break_feats(dev, probe)
+    rst_cfg = None
+    if restart is not None:
+        from mtaudit.fluency.restart import RestartConfig
+
+        add_break_feats(half_a, fit_probe(half_b, l2))
+        add_break_feats(half_b, fit_probe(half_a, l2))
+        add_restart_rows(train + dev, lm, restart["top"], restart["ahead"])
+        feats = tuple(restart["features"])
+        clean_brk = np.array([r["feats"]["brk_max"] for r in train if r["label"] == 0])
+        screen = float(np.quantile(clean_brk, restart["screen_q"]))
+        impute = {
+            k: float(np.nanmedian([r["rst"].get(k, np.nan) for r in train if r["label"] == 0]))
+            for k in feats
+        }
+        apply_restart(train + dev, screen, impute)
+        spec = {"features": (*NEWS_LM_FEATURES, *feats), "langs": ["en"]}
+        prof = train_profile("lex+lm", spec, train + dev)
+        pdev = prof.predict([r["feats"] for r in dev])
+        rst_cfg = RestartConfig(
+            top=restart["top"], ahead=restart["ahead"], screen=screen, impute=impute
+        )
+        print("  restart", json.dumps(dev_breaks_report(prof, dev)), file=sys.stderr)
     kinds = np.array([r["kind"] for r in dev])
     brk = (kinds == "clean") | np.isin(kinds, BREAK_KINDS)
     prof.info.update(
@@ -969,16 +998,23 @@ def train_news_lm_profile(
         "dev_recall_breaks_at_1pct_fa": round(best[0], 4),
         "hidden": int(probe.n_hidden),
     }
+    if rst_cfg is not None:
+        probe.info["dev_recall_breaks_at_1pct_fa"] = prof.info["dev_recall_at_major"]
+        probe.info["restart"] = rst_cfg.to_dict()
     return prof, probe, data
 
 
 def main_news_probe(args: Any) -> int:
     """``--news-probe``: the probe and the news-trained lex+lm profile into ``--out``."""
     bd = benchdata_dir(args.benchdata)
-    lm = SmolLM2Scorer()
+    lm = SmolLM2Scorer(n_threads=1)
     cached = StateCache(lm, STATE_CACHE)
     prof, probe, _data = train_news_lm_profile(
-        bd, cached, n_train_use=args.n_news_train, n_eval_use=args.n_news_eval
+        bd,
+        cached,
+        n_train_use=args.n_news_train,
+        n_eval_use=args.n_news_eval,
+        restart=RESTART_SHIP if args.restart else None,
     )
     prof.context_thresholds = calibrate_context(prof, bd, lm, probe)
     out = Path(args.out)
@@ -987,13 +1023,14 @@ def main_news_probe(args: Any) -> int:
     model.probes["lm"] = probe
     model.meta.update(
         {
-            "id": MODEL_ID,
+            "id": MODEL_ID + ("r" if args.restart else ""),
             "lm": f"{lm.name} ({lm.version})",
             "news_probe": {
                 "trained_by": "scripts/train_garble.py --news-probe",
                 "seed": NEWS_SEED,
                 "n_train_sentences": args.n_news_train,
                 "n_dev_sentences": args.n_news_eval,
+                **({"restart": RESTART_SHIP} if args.restart else {}),
                 "data": "WMT22 general-task English sides (benchdata news_docs/wmt22), "
                 "split by document",
             },
@@ -1036,6 +1073,14 @@ def apply_restart(rows: list[dict[str, Any]], screen: float, impute: dict[str, f
         for k, v in impute.items():
             r["feats"][k] = r["rst"].get(k, v) if passed else v
 
+
+#: The restart-gain recipe chosen on dev (``--restart-experiment``, docs/benchmarks.md).
+RESTART_SHIP: dict[str, Any] = {
+    "top": 3,
+    "ahead": 5,
+    "features": ("rst_min", "rst_top"),
+    "screen_q": 0.8,
+}
 
 RESTART_VARIANTS = (
     ("rst_min",),
@@ -1169,6 +1214,11 @@ def main(argv: list[str] | None = None) -> int:
         "--restart-experiment",
         action="store_true",
         help="dev comparison of restart-gain features (JSON lines to --out)",
+    )
+    ap.add_argument(
+        "--restart",
+        action="store_true",
+        help="with --news-probe: add the restart-gain features (RESTART_SHIP)",
     )
     ap.add_argument("--n-news-train", type=int, default=700, help="clean train news sentences")
     ap.add_argument("--n-news-eval", type=int, default=450, help="clean dev news sentences")
