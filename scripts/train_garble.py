@@ -31,9 +31,14 @@ figures: ``scripts/eval_multilingual_garble.py``.
 probe (:mod:`mtaudit.fluency.breaks`) into the existing model file: clean English sides of the
 WMT22 documents (``news_docs/wmt22``), split by document, with synthetic fused/cut clauses and
 the other corruptions (:func:`train_news_lm_profile`); LM outputs with hidden states are cached
-per text under ``$MTAUDIT_GARBLE_STATE_CACHE``. The shipped model ``2026-12-07.brk1``:
+per text under ``$MTAUDIT_GARBLE_STATE_CACHE`` (earlier caches, read first and never written:
+``$MTAUDIT_GARBLE_OLD_CACHES``, ``:``-separated). ``--restart`` adds the restart-gain features
+(:mod:`mtaudit.fluency.restart`, recipe :data:`RESTART_SHIP`, chosen on dev with
+``--restart-experiment``). The shipped model ``2026-12-07.brk1r``:
 
-    python scripts/train_garble.py --news-probe --n-news-train 700 --n-news-eval 450
+    python scripts/train_garble.py --news-probe --restart --n-news-train 700 --n-news-eval 450
+
+(``2026-12-07.brk1``, the model before it, is the same command without ``--restart``.)
 
 LM log-probs and parses are cached in ``~/.cache/mtaudit/garble_lm_cache.<weights>.json`` (the
 slow part; one cache per LM weights file, see :class:`mtaudit.fluency.lm.SmolLM2Scorer`).

