@@ -453,9 +453,12 @@ def breaks_section(
 # s27a restart gain: the cost of re-reading the probe's top positions (issue 20)
 
 
-def restart_speed_section(model_path: str, n: int = 96, runs: int = 3) -> str:
+def restart_speed_section(
+    model_path: str, n: int = 96, runs: int = 3, base_path: str | None = None
+) -> str:
     """Sentences per CPU second of the whole fluency scoring (real LM, no cache, one thread) of
-    ``n`` clean held-out news sentences, with the bundled model and with ``model_path`` (a model
+    ``n`` clean held-out news sentences, with ``base_path`` (default: the bundled model) and
+    with ``model_path`` (a model
     whose probe re-reads screened sentences), runs interleaved; and the share re-read."""
     from mtaudit.fluency.breaks import restart_config
     from mtaudit.fluency.lm import SmolLM2Scorer
@@ -466,7 +469,7 @@ def restart_speed_section(model_path: str, n: int = 96, runs: int = 3) -> str:
     lm = SmolLM2Scorer(n_threads=1)
     lm.token_logprobs(texts[:4])  # load
     scorers = {
-        "bundled": FluencyScorer(lm, model=load_garble_model(), link_grammar=False),
+        "base": FluencyScorer(lm, model=load_garble_model(base_path), link_grammar=False),
         "restart": FluencyScorer(lm, model=load_garble_model(model_path), link_grammar=False),
     }
     secs: dict[str, list[float]] = {k: [] for k in scorers}
@@ -488,11 +491,11 @@ def restart_speed_section(model_path: str, n: int = 96, runs: int = 3) -> str:
     return "\n".join(out) + f"\n\nre-read (passed the screen): {read:.0%} of {n} clean sentences"
 
 
-def restart_doc_section(model_path: str) -> str:
+def restart_doc_section(model_path: str, base_path: str | None = None) -> str:
     """Clean false alarms in document mode: the held-out MQM TED talks (English sources, not
     in the context calibration) read as documents, share of segments (the first of each talk
-    left out) at or above the ``major`` / ``fluency`` thresholds, bundled model vs
-    ``model_path``."""
+    left out) at or above the ``major`` / ``fluency`` thresholds, ``base_path`` (default: the
+    bundled model) vs ``model_path``."""
     from mtaudit.fluency.lm import SmolLM2Scorer
 
     tg = _train_module()
@@ -500,7 +503,7 @@ def restart_doc_section(model_path: str) -> str:
     held = [d for d in talks if d not in tg.CONTEXT_CALIBRATION_TALKS]
     lm = SmolLM2Scorer(n_threads=1)
     out = ["| model | segments | flagged major | flagged fluency |", "|---|---|---|---|"]
-    for name, path in (("bundled", None), ("restart", model_path)):
+    for name, path in (("base", base_path), ("restart", model_path)):
         sc = FluencyScorer(lm, model=load_garble_model(path), link_grammar=False)
         res = [r for d in held for r in sc.score(talks[d], "en", context=True)[1:] if r]
         maj = np.mean([r.p_garbled >= r.thresholds["major"] for r in res])
@@ -515,10 +518,11 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description="fused/cut-clause recall at 1 % false alarms")
     ap.add_argument("--model", help="a garble model file (default: the bundled one)")
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--restart-speed", action="store_true", help="speed: bundled vs --model")
+    ap.add_argument("--restart-speed", action="store_true", help="speed: --base vs --model")
+    ap.add_argument("--base", help="with --restart-speed: the model to compare against")
     a = ap.parse_args()
     if a.restart_speed:
-        print(restart_speed_section(a.model))
-        print(restart_doc_section(a.model))
+        print(restart_speed_section(a.model, base_path=a.base))
+        print(restart_doc_section(a.model, base_path=a.base))
     else:
         print(breaks_section(a.quick, a.model))
