@@ -95,7 +95,7 @@ def test_slor_normalisation_spares_rare_names() -> None:
 
 
 def test_locate_span_points_at_the_break() -> None:
-    text = "The report may give Musk access to sensitive information could have obtained data."
+    text = "The council may give the mayor access to budget information could have obtained data."
     lm = FakeLM({"could": -14.0, "have": -7.0})
     ws = word_scores(text, lm.token_logprobs([text])[0], "en")
     s, e = locate_span(ws)
@@ -135,7 +135,7 @@ def test_compute_signals_and_checks() -> None:
     tgt = _side(
         [
             "The weather was nice and the people were happy.",
-            "He said sensitive information could obtained government information and more.",
+            "He said budget information could obtained harbour information and more.",
             "She went home perhaps early that day.",
         ]
     )
@@ -149,7 +149,7 @@ def test_compute_signals_and_checks() -> None:
     f = garbled[0]
     s, e = f.span
     covered = tgt.text[s:e]
-    assert "could obtained government information and more" in covered  # carried to clause end
+    assert "could obtained harbour information and more" in covered  # carried to clause end
     assert tgt.sentences[1].start <= s < e <= tgt.sentences[1].end
     assert f.evidence["p_garbled"] >= 0.6 and f.severity in {"major", "critical"}
     minor = list(FluencyCheck().run(ctx))

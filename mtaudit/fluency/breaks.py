@@ -1,7 +1,7 @@
 """The token break probe: where a sentence stops being one sentence.
 
-A fused clause ("... access to sensitive information *could have obtained* government
-information ...") or a cut one ("... used a poll to *After the president* questioned ...") is a
+A fused clause ("... the council approved the new budget *could have reached* the
+harbour ...") or a cut one ("... used a poll to *After the president* questioned ...") is a
 run of tokens the LM finds impossible *given the words before them*. A sentence average hides it;
 a single surprising word (a rare name, the first word of a sentence) is not it. The probe scores
 every token from what the LM's one pass over the sentence gives (:class:`~.lm.TokenScores`):

@@ -3,7 +3,7 @@
 The LM signal is normalised per word, SLOR-style: a word's LM log-probability (the sum over its
 tokens) minus its unigram log-probability (wordfreq). A rare word the LM could not predict is also
 rare in the unigram table, so it is not held against the sentence; a frequent word the LM did not
-expect ("... sensitive information *could* have obtained ...") is. First mentions of names are
+expect ("... the committee approved the budget *could* have reached ...") is. First mentions of names are
 unpredictable for any LM, so capitalised words rarer than :data:`NAME_FREQ`, numbers and the
 sentence's first word are clipped at :data:`NAME_FLOOR`; rare lower-case words (domain terms) are
 clipped at :data:`RARE_FLOOR`. (These settings were compared on dev data: AUROC 0.796 -> 0.821.)

@@ -3,7 +3,7 @@
 In a well-formed sentence the words before a position make the next few tokens easier to
 predict: their log-probability read *after the prefix* is well above their log-probability read
 *fresh*, from the start token, as if they began a text. Where two clauses of different sentences
-were fused ("... access to sensitive information *could have obtained government information*
+were fused ("... the council approved the new budget *could have reached the harbour by noon*
 ...") the junction can be locally plausible, but the prefix stops helping: the tokens after it are
 about as likely read fresh as read in context, or more. The restart gain of position ``t`` is
 
