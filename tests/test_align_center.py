@@ -112,3 +112,18 @@ def test_comparable_centering_per_language():
     s = replace(ComparableSettings(), center="abtt:1:0.5")
     links = align_comparable(SENTENCES, retold, enc, src_lang="en", tgt_lang="de", settings=s)
     assert {(5, 0), (2, 1), (8, 2), (0, 3)} <= {(lk.source[0], lk.target[0]) for lk in links}
+
+
+def test_cap_removes_only_the_excess_of_the_mean():
+    rng = np.random.default_rng(1)
+    tight = rng.normal(size=(60, 12)) * 0.2 + 1.0  # anisotropic: mean norm near 1
+    tight /= np.linalg.norm(tight, axis=1, keepdims=True)
+    loose = rng.normal(size=(60, 12))  # isotropic: mean norm small
+    loose /= np.linalg.norm(loose, axis=1, keepdims=True)
+    spec = center.parse("cap:0.6")
+    assert spec == center.CenterSpec(1.0, 0, 0.6)
+    t = center.fit(tight, spec)
+    assert np.linalg.norm(tight.mean(0) - t.shift) == pytest.approx(0.6, abs=1e-4)
+    assert np.allclose(center.fit(loose, spec).shift, 0.0)
+    with pytest.raises(ValueError):
+        center.parse("cap:2")

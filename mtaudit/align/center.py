@@ -17,7 +17,9 @@ links can stay raw encoder cosines (the checks and quality scores are calibrated
 Settings are written as a short string (``center=`` of :func:`align_translation`,
 ``ComparableSettings.center``): ``"off"``; ``"mean"`` (the whole mean); ``"mean:0.5"`` (half of
 it); ``"abtt:1"`` / ``"abtt:2"`` (the whole mean and the top one / two directions);
-``"abtt:1:0.5"`` (half the mean, one direction). The cost is linear in the sentences (plus
+``"abtt:1:0.5"`` (half the mean, one direction); ``"cap:0.6"`` (as much of the mean as leaves a
+mean of norm at most 0.6: a side of an anisotropic encoder such as E5, whose sentence vectors
+share a mean of norm ~0.9, loses a third of it; a USE side, ~0.3–0.6, nothing). The cost is linear in the sentences (plus
 ``d³`` for the directions, ``d`` the dimension).
 """
 
@@ -49,6 +51,9 @@ class CenterSpec:
 
     shrink: float = 1.0
     components: int = 0
+    #: Instead of a fixed share: remove just enough of the mean that what is left has at most
+    #: this norm (a side whose sentences share little stays as it is).
+    cap: float | None = None
 
 
 def parse(spec: str | None) -> CenterSpec | None:
@@ -63,6 +68,10 @@ def parse(spec: str | None) -> CenterSpec | None:
         if parts[0] == "mean" and len(parts) <= 2:
             shrink = float(parts[1]) if len(parts) == 2 else 1.0
             out = CenterSpec(shrink, 0)
+        elif parts[0] == "cap" and len(parts) == 2:
+            out = CenterSpec(1.0, 0, float(parts[1]))
+            if not 0.0 <= float(parts[1]) <= 1.0:
+                raise ValueError
         elif parts[0] == "abtt" and 2 <= len(parts) <= 3:
             shrink = float(parts[2]) if len(parts) == 3 else 1.0
             out = CenterSpec(shrink, int(parts[1]))
@@ -70,7 +79,8 @@ def parse(spec: str | None) -> CenterSpec | None:
             raise ValueError
     except ValueError:
         raise ValueError(
-            f"centering must be 'off', 'mean', 'mean:S', 'abtt:K' or 'abtt:K:S', not {spec!r}"
+            "centering must be 'off', 'mean', 'mean:S', 'cap:R', 'abtt:K' or 'abtt:K:S', "
+            f"not {spec!r}"
         ) from None
     if not (0.0 <= out.shrink <= 1.0) or not (0 <= out.components <= 8):
         raise ValueError(f"centering {spec!r}: shrink must be in [0, 1] and K in 0..8")
@@ -111,7 +121,11 @@ def fit(emb: np.ndarray, spec: CenterSpec) -> SideTransform:
         c = x - mean[None, :]
         _, vecs = np.linalg.eigh(c.T @ c)  # ascending eigenvalues
         dirs = vecs[:, ::-1][:, : spec.components].T.astype(np.float32)
-    return SideTransform((spec.shrink * mean).astype(np.float32), dirs)
+    shrink = spec.shrink
+    if spec.cap is not None:
+        norm = float(np.linalg.norm(mean))
+        shrink = max(0.0, 1.0 - spec.cap / norm) if norm > 0 else 0.0
+    return SideTransform((shrink * mean).astype(np.float32), dirs)
 
 
 class CenteredEncoder:
