@@ -127,3 +127,29 @@ def test_cap_removes_only_the_excess_of_the_mean():
     assert np.allclose(center.fit(loose, spec).shift, 0.0)
     with pytest.raises(ValueError):
         center.parse("cap:2")
+
+
+def test_settings_option_reaches_both_modes():
+    import mtaudit
+    from mtaudit.config import Settings
+    from mtaudit.errors import InputError
+
+    with pytest.raises(InputError, match="--align-center"):
+        Settings(align_center="sideways")
+    text = " ".join(SENTENCES)
+    for mode in ("translation", "comparable"):
+        for spec in (None, "off", "mean"):
+            rep = mtaudit.audit(
+                text,
+                text,
+                encoder=HashingEncoder(),
+                fluency=False,
+                src_lang="en",
+                tgt_lang="en",
+                mode=mode,
+                align_center=spec,
+            )
+            assert {(tuple(lk.source), tuple(lk.target)) for lk in rep.links} == {
+                ((i,), (i,)) for i in range(len(SENTENCES))
+            }
+            assert ("align_center" in rep.signature.settings) == (spec is not None)
