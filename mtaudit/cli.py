@@ -331,6 +331,7 @@ def _cmd_align(args: argparse.Namespace) -> int:
             enc,
             src_lang=s.src_lang,
             tgt_lang=s.tgt_lang,
+            center=s.align_center,
         )
     else:
         links = audit(src, tgt, settings=replace(s, mode=args.mode)).links

@@ -207,6 +207,25 @@ class Settings:
     mode: str = option(
         "auto", flags=[Flag(("--mode",), {"choices": MODES, "help": "default: auto"})]
     )
+    #: Per-side embedding centering for alignment (:mod:`mtaudit.align.center`: ``off``,
+    #: ``mean``, ``mean:S``, ``cap:R``, ``abtt:K[:S]``); None: each mode's default
+    #: (comparable ``cap:0.6``, translation ``off``).
+    align_center: str | None = option(
+        None,
+        flags=[
+            Flag(
+                ("--align-center",),
+                {
+                    "metavar": "SPEC",
+                    "help": "embedding centering for alignment (off, mean, "
+                    "mean:S, cap:R, abtt:K[:S]; default: per mode)",
+                },
+                _WITH_ALIGN,
+            )
+        ],
+        signature=_IF_SET,
+        index=_IF_SET,
+    )
     #: Documents hold one sentence per line.
     presplit: bool = option(
         False,
@@ -475,6 +494,13 @@ class Settings:
     def _validate(self) -> None:
         if self.mode not in MODES:
             raise InputError(f"unknown mode {self.mode!r}; choose one of {', '.join(MODES)}")
+        if self.align_center is not None:
+            from .align.center import parse as parse_center
+
+            try:
+                parse_center(self.align_center)
+            except ValueError as exc:
+                raise InputError(f"--align-center: {exc}") from None
         if self.l10n not in _L10N_CHOICES:
             raise InputError(
                 f"unknown --l10n {self.l10n!r}; choose one of {', '.join(_L10N_CHOICES)}"

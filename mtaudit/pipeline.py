@@ -299,6 +299,7 @@ def audit_documents(
         tgt_emb=t_emb,
         src_lang=src_side.lang,
         tgt_lang=tgt_side.lang,
+        center=settings.align_center,
     )
     links = [
         Link(

@@ -106,9 +106,13 @@ def align(
     tgt_emb: np.ndarray,
     src_lang: str | None = None,
     tgt_lang: str | None = None,
+    center: str | None = None,
 ) -> list:
-    """Align content sentences in ``mode`` (``translation`` or ``comparable``); null links dropped."""
+    """Align content sentences in ``mode`` (``translation`` or ``comparable``); null links dropped.
+
+    ``center``: per-side embedding centering (:mod:`.center`); None = the mode's default."""
     if mode == "comparable":
+        cs = None if center is None else ComparableSettings(center=center)
         return align_comparable(
             src,
             tgt,
@@ -117,8 +121,16 @@ def align(
             tgt_emb=tgt_emb,
             src_lang=src_lang,
             tgt_lang=tgt_lang,
+            settings=cs,
         )
     links = align_translation(
-        src, tgt, encoder, src_lang=src_lang, tgt_lang=tgt_lang, src_emb=src_emb, tgt_emb=tgt_emb
+        src,
+        tgt,
+        encoder,
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
+        src_emb=src_emb,
+        tgt_emb=tgt_emb,
+        center=center,
     )
     return [lk for lk in links if lk.source and lk.target]

@@ -97,6 +97,7 @@ import numpy as np
 
 from ..encoders import Encoder
 from ..report import Link
+from . import center as _center
 from .anchors import Anchors
 from .beads import TranslationSettings, band_scores, likely_groups, link_types, null_scores
 from .coarse import coarse_path, touches_edge
@@ -137,6 +138,7 @@ def align_translation(
     max_group: int = 4,
     src_emb: np.ndarray | None = None,
     tgt_emb: np.ndarray | None = None,
+    center: str | None = None,
     **settings: object,
 ) -> list[Link]:
     """Align a document with its translation, monotonically, allowing many-to-many links.
@@ -150,9 +152,12 @@ def align_translation(
     ``max_group`` bounds the sentences on either side of one link; other keyword arguments
     override fields of :class:`TranslationSettings`. ``src_emb`` / ``tgt_emb`` may pass the
     sentences' embeddings by ``encoder`` if already computed (joined groups are still encoded
-    with ``encoder``). Deterministic for a deterministic encoder.
+    with ``encoder``). ``center`` centres each side's embeddings on its own mean before
+    aligning (:mod:`.center`; ``None`` = :data:`CENTER`); the reported similarities stay raw
+    encoder cosines. Deterministic for a deterministic encoder.
     """
     s = _settings(max_group, settings)
+    spec = _center.parse(CENTER if center is None else center)
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
         return [Link(source=[i], target=[], similarity=0.0) for i in range(n)] + [
@@ -161,14 +166,21 @@ def align_translation(
     anchors = Anchors.build(src, tgt, s.anchor_window)
     x = make_side(src, encoder, src_lang, anchors.x_mass, src_emb)
     y = make_side(tgt, encoder, tgt_lang, anchors.y_mass, tgt_emb)
+    x_raw, y_raw, enc_x, enc_y, raw_enc = x, y, encoder, encoder, encoder
+    centred = _center.center_pair(x.single, y.single, encoder, spec)
+    if centred is not None:  # align on centred vectors, report raw cosines
+        cx, cy, enc_x, enc_y = centred
+        x = replace(x, single=cx, exact_idx={}, exact_vecs=None)
+        y = replace(y, single=cy, exact_idx={}, exact_vecs=None)
+        raw_enc = _RawPair(enc_x, enc_y, src_lang, tgt_lang)
     total_x, total_y = float(x.len_prefix[-1]), float(y.len_prefix[-1])
     ratio = total_y / total_x if total_x > 0 and total_y > 0 else 1.0
     types = [(a, b) for a, b in link_types(s.max_group, s.total()) if a <= n and b <= m]
     big_a = max(a for a, _ in types)
     big_b = max(b for _, b in types)
     if s.overlaps == "exact":
-        x.add_exact(encoder, {a: np.arange(a, n + 1) for a in range(2, big_a + 1)})
-        y.add_exact(encoder, {b: np.arange(b, m + 1) for b in range(2, big_b + 1)})
+        x.add_exact(enc_x, {a: np.arange(a, n + 1) for a in range(2, big_a + 1)})
+        y.add_exact(enc_y, {b: np.arange(b, m + 1) for b in range(2, big_b + 1)})
 
     if (n + 1) * (m + 1) <= s.full_lattice:
         lo, hi = full_band(n, m)
@@ -184,8 +196,8 @@ def align_translation(
             post, _ = edge_posteriors(first, lat, ins, s.refine_temperature)
             gx, gy = likely_groups(post, lat, s.refine_threshold)
             del first, post
-            x.add_exact(encoder, gx)
-            y.add_exact(encoder, gy)
+            x.add_exact(enc_x, gx)
+            y.add_exact(enc_y, gy)
         scores = band_scores(x, y, anchors, lat, s, ratio, s.refine_strict, del_sc)
         _, path = viterbi(scores, lat, ins)
         if not banded or not touches_edge(path, lat):
@@ -193,7 +205,22 @@ def align_translation(
         nodes = [(0, 0)] + [(i, j) for i, j, _ in path]
         lo, hi = band_from_path(nodes, n, m, s.band)
     post_links = link_posteriors(scores, lat, ins, path, s.temperature)
-    return _links(path, post_links, lat, x, y, encoder)
+    return _links(path, post_links, lat, x_raw, y_raw, raw_enc)
+
+
+#: The default of ``align_translation(center=...)`` (see :mod:`.center`).
+CENTER = "off"
+
+
+class _RawPair:
+    """The raw (uncentred) vectors of both sides' centred encoders, by the side's language."""
+
+    def __init__(self, ex: object, ey: object, src_lang: str | None, tgt_lang: str | None):
+        self.ex, self.ey, self.src_lang = ex.raw_encoder(), ey.raw_encoder(), src_lang  # type: ignore[attr-defined]
+        self.name, self.version = self.ex.name, self.ex.version
+
+    def encode(self, sentences: Sequence[str], lang: str | None = None) -> np.ndarray:
+        return (self.ex if lang == self.src_lang else self.ey).encode(sentences, lang)
 
 
 def _links(
