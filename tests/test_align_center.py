@@ -6,24 +6,12 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from test_align_translation import SENTENCES
 
 from mtaudit.align import center
 from mtaudit.align.comparable import ComparableSettings, align_comparable
 from mtaudit.align.translation import align_translation
 from mtaudit.encoders import HashingEncoder
-
-SENTENCES = [
-    "The expedition left Kathmandu on the 3rd of March with forty porters.",
-    "Heavy snow blocked the pass for nine days.",
-    "Dr. Müller measured the glacier at 4,850 metres.",
-    "Nobody had climbed the north face before 1956.",
-    "The camp was moved twice because of avalanches.",
-    "On 18 May two Sherpas reached the summit ridge.",
-    "The descent took longer than planned.",
-    "Supplies ran short in the last week.",
-    "The report was published in Die Alpen in November.",
-    "A second expedition is planned for the autumn of 1958.",
-]
 
 
 def test_parse():
