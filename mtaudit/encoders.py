@@ -36,7 +36,6 @@ __all__ = [
     "USEEncoder",
     "E5Encoder",
     "HashingEncoder",
-    "EnsembleEncoder",
     "CachingEncoder",
     "ENCODERS",
     "ST_PREFIX",
@@ -261,37 +260,6 @@ class HashingEncoder:
         if len(sentences) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         return normalise_rows(np.vstack([self._vec(s) for s in sentences]))
-
-
-class EnsembleEncoder:
-    """Two encoders as one: the vector is ``[√w · u₁, √(1 − w) · u₂]`` of their unit vectors, so
-    a dot product is ``w · cos₁ + (1 − w) · cos₂`` and the rows stay unit-norm.
-
-    Opt-in (``--encoder use+e5``: USE at ``w = 0.7``, E5 at 0.3); it costs the slower encoder's
-    time. The project has no cosine calibration for the mix (``calibration = "generic"``);
-    alignment needs none. The name carries both models and the weight.
-    """
-
-    calibration = "generic"
-
-    def __init__(self, first: Encoder, second: Encoder, weight: float = 0.7) -> None:
-        weight = float(weight)
-        if not 0.0 < weight < 1.0:
-            raise InputError(f"the ensemble weight must lie strictly between 0 and 1, not {weight}")
-        self.first = first
-        self.second = second
-        self.weight = weight
-        self.name = f"{first.name}*{weight:g}+{second.name}*{1.0 - weight:g}"
-        self.version = f"{first.version}; {second.version}; calibration generic"
-
-    def encode(self, sentences: Sequence[str], lang: str | None = None) -> np.ndarray:
-        """Both encoders' unit vectors, weighted and side by side (unit-norm float32 rows)."""
-        a = normalise_rows(self.first.encode(sentences, lang))
-        b = normalise_rows(self.second.encode(sentences, lang))
-        if len(sentences) == 0:
-            return np.zeros((0, a.shape[1] + b.shape[1]), dtype=np.float32)
-        out = np.hstack([np.sqrt(self.weight) * a, np.sqrt(1.0 - self.weight) * b])
-        return normalise_rows(out)
 
 
 #: The encoders ``--encoder NAME`` and ``Settings(encoder=NAME)`` choose from: name → factory
