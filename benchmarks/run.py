@@ -1,9 +1,12 @@
 """Run mtaudit's benchmarks and regenerate ``docs/benchmarks.md``.
 
-Each ``benchmarks/bench_<name>.py`` defines ``TITLE`` and ``run(quick: bool) -> str`` returning a
-Markdown body. A run writes ``benchmarks/results/<name>.md`` (with the command and the machine) and
-then assembles every stored result into ``docs/benchmarks.md``, so one benchmark can be re-run
-without re-running the others.
+Each ``benchmarks/bench_<name>.py`` that defines ``TITLE`` and ``run(quick: bool) -> str`` (a
+Markdown body) is run here; the other ``bench_*.py`` are standalone experiments
+(``python -m benchmarks.bench_<name> --help``). A run writes ``benchmarks/results/<name>.md`` (with
+the command and the machine) and puts it into ``docs/benchmarks.md`` between the markers
+``<!-- BEGIN benchmarks.run: <name> -->`` / ``<!-- END … -->``, replacing what the markers held
+before, or appended at the end when the document has none for it. Nothing else in the document
+is touched: most of it is hand-written records of experiments.
 
     python -m benchmarks.run                 # all, full size
     python -m benchmarks.run --quick         # all, small variants
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
+import re
 import sys
 
 from .common import ROOT, machine
@@ -24,7 +28,12 @@ DOC = ROOT / "docs" / "benchmarks.md"
 
 
 def available() -> list[str]:
-    return sorted(p.stem[len("bench_") :] for p in (ROOT / "benchmarks").glob("bench_*.py"))
+    """The benchmarks this runner can run: modules with a top-level ``run``."""
+    return sorted(
+        p.stem[len("bench_") :]
+        for p in (ROOT / "benchmarks").glob("bench_*.py")
+        if re.search(r"^def run\(", p.read_text(encoding="utf-8"), re.M)
+    )
 
 
 def run_one(name: str, quick: bool) -> None:
@@ -41,18 +50,36 @@ def run_one(name: str, quick: bool) -> None:
     )
 
 
-def assemble() -> None:
-    parts = [
-        "# Benchmarks\n",
-        "Every figure below was produced by the command shown with it, on the machine shown. "
-        "Regenerate all of them with `make bench` (or `make bench-quick` for the small "
-        "variants). The data is external (see `benchmarks/README.md`).\n",
-    ]
-    for name in available():
-        f = RESULTS / f"{name}.md"
-        if f.exists():
-            parts.append(f.read_text(encoding="utf-8"))
-    DOC.write_text("\n".join(parts), encoding="utf-8")
+def markers(name: str) -> tuple[str, str]:
+    return f"<!-- BEGIN benchmarks.run: {name} -->", f"<!-- END benchmarks.run: {name} -->"
+
+
+def update_doc(name: str, doc: str) -> str:
+    """``doc`` with the stored result of ``name`` put between its markers (appended when the
+    document has none)."""
+    body = (RESULTS / f"{name}.md").read_text(encoding="utf-8").strip()
+    begin, end = markers(name)
+    block = f"{begin}\n{body}\n{end}"
+    i = doc.find(begin)
+    j = doc.find(end, i + len(begin)) if i >= 0 else -1
+    if i >= 0 and j >= 0:
+        return doc[:i] + block + doc[j + len(end) :]
+    print(
+        f"[bench] {name}: no markers in {DOC.name}, appended at the end "
+        "(an older copy of this section above it, if any, is to be removed by hand)",
+        file=sys.stderr,
+    )
+    return doc.rstrip("\n") + "\n\n" + block + "\n"
+
+
+def assemble(names: list[str]) -> None:
+    """Write the results of ``names`` into ``docs/benchmarks.md`` (see the module docstring)."""
+    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
+    for name in names:
+        doc = update_doc(name, doc)
+    tmp = DOC.with_suffix(".md.tmp")
+    tmp.write_text(doc, encoding="utf-8")
+    tmp.replace(DOC)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,9 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="small variants")
     ap.add_argument("--only", action="append", choices=available(), help="run only these")
     args = ap.parse_args(argv)
-    for name in args.only or available():
+    names = args.only or available()
+    for name in names:
         run_one(name, args.quick)
-    assemble()
+    assemble(names)
     return 0
 
 
