@@ -26,7 +26,7 @@ from .gemma import GEMMA_INSTALL_HINT, default_multilingual_token_scorer
 from .lexical import LinkParser, wordfreq_covers
 from .lm import INSTALL_HINT, TokenScorer, default_token_scorer
 from .model import GarbleModel, Profile, load_garble_model
-from .restart import add_restart_features
+from .restart import RESTART_FEATURES, add_restart_features
 
 __all__ = [
     "MLM_GROUP",
@@ -233,7 +233,7 @@ class FluencyScorer:
                     )
                 )
             rst = restart_config(self._probe())
-            if rst is not None and set(prof.features) & {"rst_min", "rst_top", "rst_min_all"}:
+            if rst is not None and set(prof.features) & set(RESTART_FEATURES):
                 out["fluency.restart"] = (
                     f"restart gain: top {rst.top} probe positions re-read fresh, "
                     f"{rst.ahead} tokens each, sentences with brk_max >= {rst.screen:.3g}"
