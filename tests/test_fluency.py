@@ -349,16 +349,19 @@ def test_bundled_lm_scores_real_text_end_to_end():
 
 
 def test_requantized_copy_is_made_once_and_agrees_with_the_shipped_weights(tmp_path, monkeypatch):
-    """The F16 copy the scorer runs is written once into the cache (atomically, no temporary
-    left behind), reused by the next scorer, and scores like the shipped Q4_1 file."""
+    """The copy the scorer runs (BF16 where the CPU backend has BF16 dot products, else F16) is
+    written once into the cache (atomically, no temporary left behind), reused by the next
+    scorer, and scores like the shipped Q4_1 file."""
     from mtaudit.fluency import lm
 
     _need_bundled_lm()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("MTAUDIT_LM_QUANT", raising=False)
+    want = "bf16" if lm._bf16_backend() else "f16"
     first = lm.SmolLM2Scorer(n_threads=1)
     path = first.runtime_path()
-    assert path.startswith(str(tmp_path)) and path.endswith(".f16.gguf")
-    assert "weights f16" in first.version
+    assert path.startswith(str(tmp_path)) and path.endswith(f".{want}.gguf")
+    assert f"weights {want}" in first.version
     assert [p.name for p in (tmp_path / "mtaudit" / "models").iterdir()] == [Path(path).name]
     mtime = Path(path).stat().st_mtime_ns
     assert lm.SmolLM2Scorer(n_threads=1).runtime_path() == path
@@ -592,3 +595,61 @@ def test_cli_pairs_in_context_needs_pairs(tmp_path: Path) -> None:
     a.write_text("One sentence.\n", encoding="utf-8")
     b.write_text("Ein Satz.\n", encoding="utf-8")
     assert main(["audit", str(a), str(b), "--pairs-in-context", "--no-fluency"]) == 2
+
+
+def test_real_lm_lanes_give_the_same_scores_as_one_context() -> None:
+    """With two threads the batches are decoded in two one-thread contexts side by side; every
+    token's log-prob, entropy and state is exactly what one context gives, in input order, for
+    inputs of one batch and of many (and for a stream, which always uses one context)."""
+    _need_bundled_lm()
+    from mtaudit.fluency import lm
+
+    texts = [
+        f"Sentence number {i} says that the {'red ' * (i % 7)}car was parked." for i in range(90)
+    ]
+    texts[5] = ""
+    texts[40] = "word " * 400  # longer than the window: cut into overlapping pieces
+    one = lm.SmolLM2Scorer(n_threads=1)
+    two = lm.SmolLM2Scorer(n_threads=2)
+    assert len(two._lanes()) == 2 and len(one._lanes()) == 1
+    assert len(one.token_logprobs(texts)[5].logprobs) == 0
+    for batch in (texts, texts[:3]):
+        a, b = one.token_logprobs(batch), two.token_logprobs(batch)
+        assert len(a) == len(b) == len(batch)
+        for x, y in zip(a, b, strict=True):
+            assert x.tokens == y.tokens and x.offsets == y.offsets
+            assert np.array_equal(x.logprobs, y.logprobs)
+            assert (x.entropy is None and y.entropy is None) or np.array_equal(x.entropy, y.entropy)
+            assert (x.hidden is None and y.hidden is None) or np.array_equal(x.hidden, y.hidden)
+    s1, s2 = one.token_logprobs_in_context(texts[:30]), two.token_logprobs_in_context(texts[:30])
+    for x, y in zip(s1, s2, strict=True):
+        np.testing.assert_allclose(x.logprobs, y.logprobs, atol=1e-3)
+
+
+def test_auto_weights_are_bf16_only_where_the_cpu_backend_has_bf16_dot_products(monkeypatch):
+    """``auto`` (the default) picks BF16 for a CPU variant built with BF16 dot products and F16
+    for any other (or a build with the backend linked in); ``MTAUDIT_LM_QUANT`` overrides it;
+    Gemma stays on F16 (its profiles were not validated on BF16)."""
+    from mtaudit.fluency import ggml, lm
+    from mtaudit.fluency.gemma import GemmaScorer
+
+    made: list[str] = []
+
+    def fake_copy(path: str, quant: str = "f16") -> str:
+        made.append(quant)
+        return f"/cache/model.{quant}.gguf"
+
+    monkeypatch.setattr(lm, "requantized", fake_copy)
+    monkeypatch.setattr(lm.SmolLM2Scorer, "model_path", staticmethod(lambda: "/pkg/m.gguf"))
+    monkeypatch.setattr(GemmaScorer, "model_path", staticmethod(lambda: "/pkg/g.gguf"))
+    monkeypatch.delenv("MTAUDIT_LM_QUANT", raising=False)
+    for variant, want in (("zen4", "bf16"), ("cooperlake", "bf16"), ("icelake", "f16"),
+                          ("haswell", "f16"), (ggml.BUILTIN, "f16")):  # fmt: skip
+        monkeypatch.setattr(ggml, "_loaded", variant)
+        assert lm.SmolLM2Scorer().weights == want, variant
+        assert GemmaScorer().weights == "f16"
+    monkeypatch.setattr(ggml, "_loaded", "zen4")
+    monkeypatch.setenv("MTAUDIT_LM_QUANT", "f16")
+    assert lm.SmolLM2Scorer().weights == "f16"
+    assert lm.SmolLM2Scorer(quant="bf16").weights == "bf16"
+    assert set(made) == {"bf16", "f16"}

@@ -126,6 +126,8 @@ class GemmaScorer(SmolLM2Scorer):
     shipped_weights: str = "q4_k_m"
     #: Its garble profile reads only log-probs: no per-token states.
     token_states = False
+    #: ``auto`` weights stay F16: the Gemma profiles were not validated on BF16.
+    bf16_when_fast = False
 
     @property
     def version(self) -> str:  # type: ignore[override]

@@ -28,6 +28,7 @@ from pathlib import Path
 __all__ = [
     "ENV",
     "BUILTIN",
+    "BF16_VARIANTS",
     "available",
     "candidates",
     "ensure_cpu_backend",
@@ -42,6 +43,9 @@ BUILTIN = "built-in"
 
 # Variants whose kernels use AMX tiles (see the module docstring).
 _AMX = frozenset({"sapphirerapids", "graniterapids"})
+#: Variants built with AVX512-BF16 dot products (``vdpbf16ps``): BF16 weights run about 1.6x
+#: faster than F16 on them (docs/benchmarks.md); elsewhere BF16 is converted in software.
+BF16_VARIANTS = frozenset({"cooperlake", "zen4", "sapphirerapids", "graniterapids"})
 _PREFIX, _SUFFIX = "libggml-cpu-", ".so"
 
 _lock = threading.Lock()

@@ -104,12 +104,20 @@ class TokenScorer(Protocol):
 
 _LOCK = threading.Lock()
 _MODELS: dict[str, Any] = {}
+#: Per loaded model: its decoding lanes, ``[(context, batch), ...]``; lane 0 is the model's own.
+_LANES: dict[str, list[Any]] = {}
 
 
 def _close_models() -> None:
     """Free the llama.cpp objects before interpreter shutdown tears down ``llama_cpp`` itself
     (freeing them afterwards raises ``TypeError`` in llama-cpp-python's finalisers)."""
     with _LOCK:
+        for lanes in _LANES.values():  # the extra contexts first: they use the models
+            for ctx, batch in lanes[1:]:
+                for obj in (ctx, batch):
+                    with contextlib.suppress(Exception):
+                        obj.close()
+        _LANES.clear()
         for value in _MODELS.values():
             if isinstance(value, tuple):
                 for obj in (value[1], value[2], value[0]):  # context, batch, then the model
@@ -151,10 +159,11 @@ def _log_softmax_pick_entropy(
 
 
 #: The weights :class:`SmolLM2Scorer` can run: a copy in one of these types made from the shipped
-#: Q4_1 file, or the shipped file itself (``original``).
-_WEIGHTS = ("q8_0", "f16", "f32", "original")
+#: Q4_1 file, the shipped file itself (``original``), or ``auto``: BF16 where the CPU backend
+#: that runs has BF16 dot products (:data:`mtaudit.fluency.ggml.BF16_VARIANTS`), else F16.
+_WEIGHTS = ("auto", "q8_0", "f16", "bf16", "f32", "original")
 #: What runs unless ``MTAUDIT_LM_QUANT`` or the ``quant`` argument says otherwise.
-_DEFAULT_WEIGHTS = "f16"
+_DEFAULT_WEIGHTS = "auto"
 
 
 class SmolLM2Scorer:
@@ -173,6 +182,8 @@ class SmolLM2Scorer:
     install_hint: str = INSTALL_HINT
     #: The weights type of the shipped file (what ``weights`` says when no copy runs).
     shipped_weights: str = "q4_1"
+    #: Whether ``auto`` weights may be BF16 (validated for this model: docs/benchmarks.md).
+    bf16_when_fast: bool = True
     #: Return each token's prediction entropy and last-layer hidden state with its log-prob
     #: (:class:`TokenScores`), from the same decode: llama.cpp's context then also copies out
     #: the per-token embeddings (measured cost in docs/fluency.md).
@@ -224,9 +235,12 @@ class SmolLM2Scorer:
         if self._path is None:
             shipped = self.model_path()
             path = shipped
-            if self.quant != "original":
-                path = requantized(shipped, self.quant) or shipped
-            self._weights = self.shipped_weights if path == shipped else self.quant
+            quant = self.quant
+            if quant == "auto":  # decided when the file is first needed: after the self-test
+                quant = "bf16" if self.bf16_when_fast and _bf16_backend() else "f16"
+            if quant != "original":
+                path = requantized(shipped, quant) or shipped
+            self._weights = self.shipped_weights if path == shipped else quant
             self._path = path
         return self._path
 
@@ -254,10 +268,7 @@ class SmolLM2Scorer:
     def _llm(self) -> Any:
         """The loaded model: ``(llama, context, batch)``, created once per process."""
         path = self.runtime_path()
-        key = (
-            f"{self.name}:{path}:{self.n_threads}:{self.n_ctx}:{self.max_seqs}:"
-            f"{int(self.token_states)}"
-        )
+        key = self._key()
         with _LOCK:
             if key not in _MODELS:
                 # ggml's OpenMP workers spin while waiting; on a shared CPU that wastes the core
@@ -283,26 +294,61 @@ class SmolLM2Scorer:
                         n_threads_batch=self.n_threads,
                         verbose=False,
                     )
-                # A second context that decodes many sentences at once, each as its own
-                # sequence (they do not see each other): ~20x faster than one eval per sentence.
-                params = llm.context_params
-                params.n_seq_max = self.max_seqs
-                params.kv_unified = True
-                params.n_ctx = self.n_ctx
-                params.n_batch = self.n_ctx
-                params.n_ubatch = self.n_ctx
-                if self.token_states:  # per-token last-layer states beside the logits
-                    import llama_cpp
-
-                    params.embeddings = True
-                    params.pooling_type = llama_cpp.LLAMA_POOLING_TYPE_NONE
-                with contextlib.redirect_stderr(io.StringIO()):
-                    ctx = internals.LlamaContext(model=llm._model, params=params, verbose=False)
-                batch = internals.LlamaBatch(
-                    n_tokens=self.n_ctx, embd=0, n_seq_max=self.max_seqs, verbose=False
-                )
+                ctx, batch = self._new_lane(llm, internals, self.n_threads)
                 _MODELS[key] = (llm, ctx, batch)
+                _LANES[key] = [(ctx, batch)]
+                # more lanes, one thread each, that decode batches side by side: on 2 cores
+                # two one-thread contexts read more sentences per second than one context
+                # with two threads (docs/benchmarks.md); a lane's results do not depend on
+                # which lane decoded it
+                for _ in range(self.n_threads - 1 if self.n_threads <= self.MAX_LANES else 0):
+                    _LANES[key].append(self._new_lane(llm, internals, 1))
             return _MODELS[key]
+
+    #: The most threads for which batches are decoded one lane per thread (above it, one
+    #: context uses all threads).
+    MAX_LANES = 4
+
+    def _new_lane(self, llm: Any, internals: Any, n_threads: int) -> tuple[Any, Any]:
+        """A context that decodes many sentences at once, each as its own sequence (they do not
+        see each other): ~20x faster than one eval per sentence; and its batch."""
+        params = llm.context_params
+        params.n_seq_max = self.max_seqs
+        params.kv_unified = True
+        params.n_ctx = self.n_ctx
+        params.n_batch = self.n_ctx
+        params.n_ubatch = self.n_ctx
+        params.n_threads = params.n_threads_batch = n_threads
+        if self.token_states:  # per-token last-layer states beside the logits
+            import llama_cpp
+
+            params.embeddings = True
+            params.pooling_type = llama_cpp.LLAMA_POOLING_TYPE_NONE
+        with contextlib.redirect_stderr(io.StringIO()):
+            ctx = internals.LlamaContext(model=llm._model, params=params, verbose=False)
+        batch = internals.LlamaBatch(
+            n_tokens=self.n_ctx, embd=0, n_seq_max=self.max_seqs, verbose=False
+        )
+        return ctx, batch
+
+    def _key(self) -> str:
+        """What identifies a loaded model and its contexts in this process."""
+        return (
+            f"{self.name}:{self.runtime_path()}:{self.n_threads}:{self.n_ctx}:{self.max_seqs}:"
+            f"{int(self.token_states)}"
+        )
+
+    def _lanes(self) -> list[tuple[Any, Any]]:
+        """The decoding lanes of the loaded model (lane 0 is :meth:`_llm`'s context)."""
+        _llm, ctx, batch = self._llm()
+        return _LANES.get(self._key(), [(ctx, batch)])
+
+    @staticmethod
+    def _set_threads(ctx: Any, n: int) -> None:
+        """Let ``ctx`` decode with ``n`` threads from now on."""
+        import llama_cpp
+
+        llama_cpp.llama_set_n_threads(ctx.ctx, n, n)
 
     def available(self) -> bool:
         """True if the model can be loaded (loads it)."""
@@ -344,13 +390,16 @@ class SmolLM2Scorer:
         return np.ctypeslib.as_array(ptr, shape=(total, n_embd)).astype(np.float32)
 
     def _score_batch(
-        self, seqs: list[list[int]]
+        self, seqs: list[list[int]], lane: tuple[Any, Any] | None = None
     ) -> list[tuple[np.ndarray, np.ndarray | None, np.ndarray | None]]:
-        """Log-probs of tokens 1.. of each sequence, decoding them together; with
-        :attr:`token_states` also their prediction entropies and the states at them."""
+        """Log-probs of tokens 1.. of each sequence, decoding them together (in ``lane``, by
+        default the model's own context); with :attr:`token_states` also their prediction
+        entropies and the states at them."""
         import llama_cpp
 
         llm, ctx, batch = self._llm()
+        if lane is not None:
+            ctx, batch = lane
         n_vocab = llm.n_vocab()
         ctx.kv_cache_clear()
         batch.reset()
@@ -415,6 +464,7 @@ class SmolLM2Scorer:
         lps = [np.zeros(len(ids), dtype=np.float64) for ids in id_lists]
         ents: list[np.ndarray | None] = [None] * len(id_lists)
         hids: list[np.ndarray | None] = [None] * len(id_lists)
+        groups: list[list[tuple[int, list[int], int, int]]] = []
         i = 0
         while i < len(jobs):
             group, used = [], 0
@@ -426,9 +476,9 @@ class SmolLM2Scorer:
                 group.append(jobs[i])
                 used += len(jobs[i][1])
                 i += 1
-            for (k, _seq, first, drop), (lp, ent, hid) in zip(
-                group, self._score_batch([g[1] for g in group]), strict=True
-            ):
+            groups.append(group)
+        for group, results in zip(groups, self._decode_groups(groups), strict=True):
+            for (k, _seq, first, drop), (lp, ent, hid) in zip(group, results, strict=True):
                 lps[k][first + drop : first + len(lp)] = lp[drop:]
                 if ent is not None:
                     if ents[k] is None:
@@ -439,6 +489,40 @@ class SmolLM2Scorer:
                         hids[k] = np.zeros((len(id_lists[k]), hid.shape[1]), dtype=np.float32)
                     hids[k][first + drop : first + len(hid)] = hid[drop:]  # type: ignore[index]
         return list(zip(lps, ents, hids, strict=True))
+
+    def _decode_groups(
+        self, groups: list[list[tuple[int, list[int], int, int]]]
+    ) -> list[list[tuple[np.ndarray, np.ndarray | None, np.ndarray | None]]]:
+        """:meth:`_score_batch` of every group, in order. With several lanes the groups are
+        shared out among them, one Python thread per lane (llama.cpp releases the GIL while it
+        decodes); a single group, or a single lane, decodes in the model's own context with
+        all threads."""
+        lanes = self._lanes()
+        ctx0 = lanes[0][0]
+        if len(lanes) < 2 or len(groups) < 2:
+            return [self._score_batch([g[1] for g in group]) for group in groups]
+        self._set_threads(ctx0, 1)
+        out: list[Any] = [None] * len(groups)
+        pending = iter(range(len(groups)))
+        take = threading.Lock()
+
+        def work(lane: tuple[Any, Any]) -> None:
+            while True:
+                with take:
+                    j = next(pending, None)
+                if j is None:
+                    return
+                out[j] = self._score_batch([g[1] for g in groups[j]], lane)
+
+        from concurrent.futures import ThreadPoolExecutor
+
+        try:
+            with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
+                for f in [pool.submit(work, lane) for lane in lanes]:
+                    f.result()
+        finally:  # whoever decodes in the model's own context next gets all threads again
+            self._set_threads(ctx0, self.n_threads)
+        return out
 
     #: Tokens of context a running-text window keeps when it slides (besides the start token).
     STREAM_KEEP = 64
@@ -572,6 +656,24 @@ class SmolLM2Scorer:
                 )
             )
         return out
+
+
+def _bf16_backend() -> bool:
+    """Whether the llama.cpp CPU variant that runs (or will run) in this process has BF16 dot
+    products, without loading one: the loaded variant, else the one the self-test chose or
+    ``MTAUDIT_GGML_CPU`` names, else the best this CPU supports. A build with the CPU backend
+    linked in, or no llama.cpp, says no."""
+    from .ggml import BF16_VARIANTS, ENV, candidates, loaded_variant
+
+    variant = loaded_variant() or _TESTED_VARIANT or os.environ.get(ENV)
+    if variant is None:
+        try:
+            with _quiet_stderr():
+                found = candidates()
+        except OSError:
+            found = []
+        variant = found[0] if found else None
+    return variant in BF16_VARIANTS
 
 
 def cpu_note() -> str:

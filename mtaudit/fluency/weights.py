@@ -45,6 +45,7 @@ def requantized(path: str, quant: str = "f16") -> str | None:
     ftype = {
         "q8_0": llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0,
         "f16": llama_cpp.LLAMA_FTYPE_MOSTLY_F16,
+        "bf16": llama_cpp.LLAMA_FTYPE_MOSTLY_BF16,
         "f32": llama_cpp.LLAMA_FTYPE_ALL_F32,
     }.get(quant)
     if ftype is None:
