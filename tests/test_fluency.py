@@ -417,7 +417,7 @@ def test_signature_names_what_scored_each_side() -> None:
 
 
 def test_log_softmax_pick_matches_a_float64_reference() -> None:
-    from mtaudit.fluency.lm import _log_softmax_pick
+    from mtaudit.fluency.tokens import _log_softmax_pick
 
     rng = np.random.default_rng(7)
     logits = (rng.standard_normal((40, 5000)) * 6).astype(np.float32)

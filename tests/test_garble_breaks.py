@@ -24,7 +24,7 @@ from mtaudit.fluency.breaks import (
     token_matrix,
 )
 from mtaudit.fluency.features import word_scores
-from mtaudit.fluency.lm import _log_softmax_pick, _log_softmax_pick_entropy
+from mtaudit.fluency.tokens import _log_softmax_pick, _log_softmax_pick_entropy
 
 HID = 8
 

@@ -26,7 +26,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from .gemma import GemmaScorer
-from .lm import TokenScores, _log_softmax_pick
+from .tokens import TokenScores, _log_softmax_pick
 
 __all__ = [
     "ConditionedScores",

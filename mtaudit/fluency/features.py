@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .lexical import LinkParser, Word, unigram_logprob, word_frequency, words
-from .lm import TokenScores
+from .tokens import TokenScores
 
 __all__ = [
     "NAME_FLOOR",
