@@ -128,6 +128,9 @@ class GemmaScorer(SmolLM2Scorer):
     token_states = False
     #: ``auto`` weights stay F16: the Gemma profiles were not validated on BF16.
     bf16_when_fast = False
+    #: One context with all threads: a second lane's logits buffer would hold 256 tokens of a
+    #: 262k vocabulary (268 MB), and lanes were not measured for Gemma.
+    MAX_LANES = 1
 
     @property
     def version(self) -> str:  # type: ignore[override]
