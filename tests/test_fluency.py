@@ -653,3 +653,30 @@ def test_auto_weights_are_bf16_only_where_the_cpu_backend_has_bf16_dot_products(
     assert lm.SmolLM2Scorer().weights == "f16"
     assert lm.SmolLM2Scorer(quant="bf16").weights == "bf16"
     assert set(made) == {"bf16", "f16"}
+
+
+def test_real_lm_lane_error_propagates_and_stops_the_other_lanes(monkeypatch) -> None:
+    """A batch that fails in one lane raises in the caller, and the other lane takes no new
+    batches after it (Ctrl-C behaves the same way); the next call decodes normally."""
+    _need_bundled_lm()
+    from mtaudit.fluency import lm
+
+    two = lm.SmolLM2Scorer(n_threads=2)
+    texts = [f"Item {i} of the list was checked twice by the clerk on duty." for i in range(400)]
+    ids = [two._tokenize(t)[0] for t in texts]
+    n_groups = len(ids) // two.max_seqs
+    real = lm.SmolLM2Scorer._score_batch
+    calls: list[int] = []
+
+    def failing(self, seqs, lane=None):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("decode failed")
+        return real(self, seqs, lane)
+
+    monkeypatch.setattr(lm.SmolLM2Scorer, "_score_batch", failing)
+    with pytest.raises(RuntimeError, match="decode failed"):
+        two.token_logprobs(texts)
+    assert n_groups > 10 and len(calls) < 6
+    monkeypatch.setattr(lm.SmolLM2Scorer, "_score_batch", real)
+    assert len(two.token_logprobs(texts[:40])) == 40

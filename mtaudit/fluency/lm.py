@@ -425,9 +425,10 @@ class SmolLM2Scorer:
         out: list[Any] = [None] * len(groups)
         pending = iter(range(len(groups)))
         take = threading.Lock()
+        stop = threading.Event()  # an error or Ctrl-C: the other lanes stop after their batch
 
         def work(lane: tuple[Any, Any]) -> None:
-            while True:
+            while not stop.is_set():
                 with take:
                     j = next(pending, None)
                 if j is None:
@@ -438,8 +439,13 @@ class SmolLM2Scorer:
 
         try:
             with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
-                for f in [pool.submit(work, lane) for lane in lanes]:
-                    f.result()
+                futures = [pool.submit(work, lane) for lane in lanes]
+                try:
+                    for f in futures:
+                        f.result()
+                except BaseException:
+                    stop.set()
+                    raise
         finally:  # whoever decodes in the model's own context next gets all threads again
             self._set_threads(ctx0, self.n_threads)
         return out
