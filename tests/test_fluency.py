@@ -666,17 +666,19 @@ def test_real_lm_lane_error_propagates_and_stops_the_other_lanes(monkeypatch) ->
     ids = [two._tokenize(t)[0] for t in texts]
     n_groups = len(ids) // two.max_seqs
     real = lm.SmolLM2Scorer._score_batch
-    calls: list[int] = []
+    lanes = two._lanes()
+    for failing_lane in (0, 1):  # the caller must not wait for the healthy lane to finish
+        calls: list[int] = []
 
-    def failing(self, seqs, lane=None):  # type: ignore[no-untyped-def]
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("decode failed")
-        return real(self, seqs, lane)
+        def failing(self, seqs, lane=None, bad=lanes[failing_lane], calls=calls):  # type: ignore[no-untyped-def]
+            calls.append(1)
+            if lane is bad and len(calls) >= 3:
+                raise RuntimeError("decode failed")
+            return real(self, seqs, lane)
 
-    monkeypatch.setattr(lm.SmolLM2Scorer, "_score_batch", failing)
-    with pytest.raises(RuntimeError, match="decode failed"):
-        two.token_logprobs(texts)
-    assert n_groups > 10 and len(calls) < 6
+        monkeypatch.setattr(lm.SmolLM2Scorer, "_score_batch", failing)
+        with pytest.raises(RuntimeError, match="decode failed"):
+            two.token_logprobs(texts)
+        assert n_groups > 10 and len(calls) < 8, failing_lane
     monkeypatch.setattr(lm.SmolLM2Scorer, "_score_batch", real)
     assert len(two.token_logprobs(texts[:40])) == 40

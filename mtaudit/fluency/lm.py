@@ -435,12 +435,15 @@ class SmolLM2Scorer:
                     return
                 out[j] = self._score_batch([g[1] for g in groups[j]], lane)
 
-        from concurrent.futures import ThreadPoolExecutor
+        from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
         try:
             with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
                 futures = [pool.submit(work, lane) for lane in lanes]
                 try:
+                    done, _ = wait(futures, return_when=FIRST_EXCEPTION)  # first lane to fail
+                    if any(f.exception() is not None for f in done):
+                        stop.set()
                     for f in futures:
                         f.result()
                 except BaseException:
