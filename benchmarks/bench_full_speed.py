@@ -88,6 +88,11 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--variant", action="append", default=[], help="label:tree:ENV=V,ENV=V")
     a = ap.parse_args()
+    unknown = [p for p in a.pairs.split(",") if p not in _FILES]
+    if unknown:
+        ap.error(
+            f"no MLQE-PE DA dev file for {', '.join(unknown)}; choose from {', '.join(_FILES)}"
+        )
     variants = []
     for spec in a.variant or ["this checkout::"]:
         label, tree, envs = (spec.split(":", 2) + ["", ""])[:3]

@@ -30,12 +30,12 @@ def thread_budget() -> int | None:
     return _BUDGET
 
 
-def _controller_limit(n: int) -> Any:
+def _controller_limit(n: int, user_api: str | None = None) -> Any:
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - a core dependency; the environment still applies
         return None
-    return threadpool_limits(limits=n)
+    return threadpool_limits(limits=n, user_api=user_api)
 
 
 def limit_process_threads(n: int) -> int:
@@ -53,13 +53,14 @@ def limit_process_threads(n: int) -> int:
 
 
 @contextlib.contextmanager
-def limited_threads(n: int | None) -> Iterator[None]:
+def limited_threads(n: int | None, user_api: str | None = None) -> Iterator[None]:
     """Cap the BLAS and OpenMP pools already loaded at ``n`` threads inside the block, then
-    restore them (``None``: no change). For a run in the caller's own process."""
+    restore them (``None``: no change). For a run in the caller's own process. ``user_api``
+    (``"blas"`` or ``"openmp"``) caps only that kind."""
     if n is None:
         yield
         return
-    limiter = _controller_limit(max(1, int(n)))
+    limiter = _controller_limit(max(1, int(n)), user_api)
     try:
         yield
     finally:
@@ -67,18 +68,8 @@ def limited_threads(n: int | None) -> Iterator[None]:
             limiter.restore_original_limits()
 
 
-@contextlib.contextmanager
-def limited_openmp_threads(n: int) -> Iterator[None]:
+def limited_openmp_threads(n: int) -> contextlib.AbstractContextManager[None]:
     """Cap the OpenMP pools at ``n`` threads for parallel regions that *the calling thread*
     starts, inside the block (OpenMP's thread count is a per-thread setting; BLAS pools, whose
     limits are process-wide, are left alone). For worker threads that each run a native call."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - a core dependency
-        yield
-        return
-    limiter = threadpool_limits(limits=max(1, int(n)), user_api="openmp")
-    try:
-        yield
-    finally:
-        limiter.restore_original_limits()
+    return limited_threads(n, user_api="openmp")

@@ -260,8 +260,8 @@ class SmolLM2Scorer:
 
     def _lanes(self) -> list[tuple[Any, Any]]:
         """The decoding lanes of the loaded model (lane 0 is :meth:`_llm`'s context)."""
-        _llm, ctx, batch = self._llm()
-        return _LANES.get(self._key(), [(ctx, batch)])
+        self._llm()
+        return _LANES[self._key()]
 
     @staticmethod
     def _set_threads(ctx: Any, n: int) -> None:
